@@ -1,0 +1,52 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Targets follow the data flow: config → constructs → template → cloud assembly → deploy.
+// Dependencies point only downstream; the AWS layer knows nothing of constructs.
+let package = Package(
+    name: "tsdeploy",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tsdeploy", targets: ["tsdeploy"]),
+        .library(name: "CloudFormation", targets: ["CloudFormation"]),
+        .library(name: "ConstructCore", targets: ["ConstructCore"]),
+        .library(name: "ConstructLibrary", targets: ["ConstructLibrary"]),
+        .library(name: "CloudAssembly", targets: ["CloudAssembly"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
+    ],
+    targets: [
+        // Ordered template values, intrinsic functions, JSON/YAML rendering. No AWS, no constructs.
+        .target(name: "CloudFormation"),
+        // App → Stack → Construct tree, logical IDs, references and cross-stack wiring.
+        .target(name: "ConstructCore", dependencies: [
+            "CloudFormation",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // One file per service family: Bucket, Repository, Role, Function, Rule, Project, Pipeline…
+        .target(name: "ConstructLibrary", dependencies: ["ConstructCore"]),
+        // cdk.out-compatible manifest and the atomic writer.
+        .target(name: "CloudAssembly", dependencies: ["CloudFormation", "ConstructCore"]),
+        // The tsdat pipelines: config model, validation, the two stacks.
+        .target(name: "TsdatApp", dependencies: [
+            "ConstructCore",
+            "ConstructLibrary",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // Command implementations; the executable is a thin shell around them.
+        .target(name: "TSDeployCLI", dependencies: [
+            "TsdatApp", "CloudAssembly",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "tsdeploy", dependencies: ["TSDeployCLI"]),
+
+        .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "ConstructCoreTests", dependencies: ["ConstructCore", "ConstructLibrary"]),
+        .testTarget(name: "TsdatAppTests", dependencies: ["TsdatApp", "CloudAssembly", "TSDeployCLI"],
+                    resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,63 @@
+import CloudFormation
+
+/// The root of a construct tree. Synthesis turns each stack into a template and the
+/// metadata the cloud assembly needs.
+public final class App: Construct {
+    public private(set) var diagnostics: [Diagnostic] = []
+
+    public init() { super.init(rootId: "") }
+
+    public var stacks: [Stack] { descendants.compactMap { $0 as? Stack } }
+
+    /// Looks up a construct by its path.
+    public func find(path: String) -> Construct? {
+        var node: Construct = self
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            guard let next = node.child(String(part)) else { return nil }
+            node = next
+        }
+        return node
+    }
+
+    public func warn(_ message: String, at construct: Construct? = nil) {
+        diagnostics.append(Diagnostic(severity: .warning, message: message, path: construct?.path))
+    }
+
+    /// Synthesizes every stack. References are resolved first, so cross-stack wiring
+    /// (outputs, parameters, dependencies) is complete before any template is rendered.
+    public func synthesize() throws -> [StackArtifact] {
+        let stacks = self.stacks
+        let stackNames = Dictionary(grouping: stacks, by: \.stackName).filter { $0.value.count > 1 }
+        if let dup = stackNames.keys.sorted().first {
+            throw SynthesisError("two stacks are named '\(dup)'")
+        }
+        // Constructs finish lazily built properties (policy documents, targets) first.
+        for c in descendants { c.prepare() }
+        var wiring = CrossStackWiring()
+        var resolved: [ObjectIdentifier: (Template, [MetadataEntry])] = [:]
+        for stack in stacks {
+            resolved[ObjectIdentifier(stack)] = try stack.resolvedTemplate(wiring: &wiring)
+        }
+        var artifacts: [StackArtifact] = []
+        for stack in stacks {
+            var (template, metadata) = resolved[ObjectIdentifier(stack)]!
+            wiring.apply(to: stack, template: &template)
+            artifacts.append(stack.artifact(template: template, metadata: metadata, wiring: wiring))
+        }
+        try StackArtifact.checkForCycles(artifacts)
+        return artifacts
+    }
+}
+
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    public enum Severity: String, Sendable { case warning, error }
+    public var severity: Severity
+    public var message: String
+    public var path: String?
+    public var description: String { "\(severity.rawValue): \(path.map { "[\($0)] " } ?? "")\(message)" }
+}
+
+public struct SynthesisError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

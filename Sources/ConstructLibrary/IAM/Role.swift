@@ -1,0 +1,81 @@
+import CloudFormation
+import ConstructCore
+
+public struct RoleProps {
+    /// The service that assumes the role, e.g. `lambda.amazonaws.com`.
+    public var assumedBy: String
+    /// A fixed name. Needed when other stacks or build scripts must know the ARN before
+    /// deploying; requires `CAPABILITY_NAMED_IAM`. Default: CloudFormation generates one.
+    public var roleName: String?
+    /// AWS managed policies by name below `arn:${AWS::Partition}:iam::aws:policy/`.
+    public var managedPolicies: [String] = []
+    public var description: String?
+
+    public init(assumedBy: String, roleName: String? = nil, managedPolicies: [String] = [], description: String? = nil) {
+        self.assumedBy = assumedBy
+        self.roleName = roleName
+        self.managedPolicies = managedPolicies
+        self.description = description
+    }
+}
+
+/// `AWS::IAM::Role` with a default inline policy (`AWS::IAM::Policy`) that grants fill.
+/// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html
+public final class Role: Construct, Grantable {
+    public private(set) var resource: CfnResource!
+    public let props: RoleProps
+    private var statements: [PolicyStatement] = []
+    /// The inline policy grants land in; created by the first grant.
+    public private(set) var defaultPolicy: CfnResource?
+
+    public init(_ scope: Construct, _ id: String, _ props: RoleProps) {
+        self.props = props
+        super.init(scope, id)
+        resource = CfnResource(self, "Resource", type: "AWS::IAM::Role")
+        var p = OrderedObject()
+        p["AssumeRolePolicyDocument"] = PolicyDocument([
+            PolicyStatement(actions: ["sts:AssumeRole"], principals: [.service(props.assumedBy)])
+        ]).render()
+        p.set("Description", props.description.map(TemplateValue.string))
+        if !props.managedPolicies.isEmpty {
+            p["ManagedPolicyArns"] = .array(props.managedPolicies.map { Fn.sub("arn:${AWS::Partition}:iam::aws:policy/\($0)") })
+        }
+        p.set("RoleName", props.roleName.map(TemplateValue.string))
+        resource.cfnProperties = p
+        if let name = props.roleName {
+            resource.physicalValues = [
+                "Ref": .string(name),
+                "Arn": Fn.sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/\(name)"),
+            ]
+        }
+    }
+
+    public var roleArn: TemplateValue { resource.getAtt("Arn") }
+    public var roleName: TemplateValue { resource.ref }
+    public var grantPrincipal: Principal { .aws(roleArn) }
+
+    @discardableResult
+    public func addToPrincipalPolicy(_ statement: PolicyStatement) -> Bool {
+        if !statements.contains(statement) { statements.append(statement) }
+        if defaultPolicy == nil {
+            defaultPolicy = CfnResource(self, "DefaultPolicy", type: "AWS::IAM::Policy", tagFormat: .none)
+        }
+        return true
+    }
+
+    /// Lets `grantee` hand this role to `service` (e.g. a build that creates functions).
+    @discardableResult
+    public func grantPassRole(_ grantee: Grantable, toService service: String) -> Grant {
+        Grant.toPrincipal(grantee, actions: ["iam:PassRole"], resources: [roleArn],
+                          conditions: ["StringEquals": ["iam:PassedToService": .string(service)]])
+    }
+
+    public override func prepare() {
+        guard let policy = defaultPolicy else { return }
+        policy.cfnProperties = [
+            "PolicyDocument": PolicyDocument(statements).render(),
+            "PolicyName": .string(policy.logicalId),
+            "Roles": [roleName],
+        ]
+    }
+}

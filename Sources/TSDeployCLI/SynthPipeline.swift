@@ -1,0 +1,66 @@
+import CloudAssembly
+import CloudFormation
+import ConstructCore
+import ConstructLibrary
+import Foundation
+import TsdatApp
+
+/// The stages of `tsdeploy synth`, each with its boundary type:
+/// config file → `LoadedConfig` → construct tree (`TsdatDeployment`) → `[StackArtifact]`
+/// → cloud assembly on disk. Deploy, diff and destroy start from the same artifacts.
+public struct SynthPipeline {
+    public var configPath: String
+    public var branch: String
+
+    public init(configPath: String, branch: String) {
+        self.configPath = configPath
+        self.branch = branch
+    }
+
+    public struct Result {
+        public var artifacts: [StackArtifact]
+        public var warnings: [String]
+    }
+
+    public func run() throws -> Result {
+        let loaded = try ConfigLoader.load(path: configPath, branch: branch)
+        var warnings = loaded.warnings.map { $0.rendered(source: loaded.source) }
+        let deployment = TsdatDeployment(config: loaded.config, branch: branch)
+        for name in deployment.shortenedNames {
+            warnings.append("warning: the \(name.kind) '\(name.full)' is too long for AWS; using '\(name.short)'")
+        }
+        let artifacts = try deployment.app.synthesize()
+        warnings += deployment.app.diagnostics.map(\.description)
+        let violations = artifacts.flatMap { a in LeastPrivilege.violations(in: a.template).map { "\(a.stackName): \($0)" } }
+        if !violations.isEmpty { throw SynthesisError(violations.joined(separator: "\n")) }
+        return Result(artifacts: artifacts, warnings: warnings)
+    }
+
+    /// Picks stacks by `--stack` (stack name, or construct id like `PipelinesStack`).
+    public static func select(_ artifacts: [StackArtifact], names: [String]) throws -> [StackArtifact] {
+        guard !names.isEmpty else { return artifacts }
+        var selected: [StackArtifact] = []
+        for name in names {
+            let matches = artifacts.filter { $0.stackName == name || $0.displayName == name }
+            guard !matches.isEmpty else {
+                let all = artifacts.map(\.stackName)
+                let suggestion = all.min { DidYouMean.distance(name, $0) < DidYouMean.distance(name, $1) }
+                throw CLIError("no stack named '\(name)'",
+                               hint: "stacks: \(all.joined(separator: ", "))" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
+            }
+            for m in matches where !selected.contains(where: { $0.stackName == m.stackName }) { selected.append(m) }
+        }
+        return selected
+    }
+}
+
+/// An operational error the user can act on; printed without a stack trace.
+public struct CLIError: Error, CustomStringConvertible {
+    public var message: String
+    public var hint: String?
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+    public var description: String { message + (hint.map { "\n  hint: \($0)" } ?? "") }
+}

@@ -1,0 +1,83 @@
+import ConstructCore
+
+/// Every physical name the tsdat stacks use, derived from the config and the branch.
+///
+/// The reference builds names by pasting `{repo}-{branch}-…` together, which breaks on
+/// a branch like `feature/x`, a repo like `pipeline_template`, or anything long. Here each
+/// name is sanitized to its service's character set and, when over its limit, shortened
+/// to a prefix plus a hash of the full name — deterministic, so redeploys keep names.
+public struct TsdatNames: Sendable {
+    public let branch: String
+    /// `{repo}-{branch}` for stack names (`[A-Za-z0-9-]`, case kept).
+    public let stackPrefix: String
+    /// `{repo}-{branch}` lower-cased for ECR and the other resource names.
+    public let base: String
+    private let branchSlug: String
+    public private(set) var shortened: [(kind: String, full: String, short: String)] = []
+
+    public init(repo: String, branch: String) {
+        self.branch = branch
+        branchSlug = Self.slug(branch, allowed: Self.alnum + "-_.")
+        stackPrefix = Self.slug("\(repo)-\(branch)", allowed: Self.alnum + "-")
+        base = Self.ecrName("\(repo)-\(branch)")
+    }
+
+    public var codePipelineStack: String { "\(stackPrefix)-CodePipelineStack" }
+    public var pipelinesStack: String { "\(stackPrefix)-PipelinesStack" }
+    public var repositoryName: String { base }
+    public var projectName: String { Self.slug("\(base)-build", allowed: Self.alnum + "-_") }
+    public var sourceStage: String { "\(branchSlug)-source" }
+    public var buildStage: String { "\(branchSlug)-build" }
+
+    public mutating func lambdaRoleName() -> String {
+        limit("IAM role name", Self.slug("\(base)-lambda-role", allowed: Self.alnum + "+=,.@-_"), 64)
+    }
+    public mutating func pipelineName() -> String {
+        limit("CodePipeline name", Self.slug("\(base)-build-pipeline", allowed: Self.alnum + ".@-_"), 100)
+    }
+    /// `{pipeline}-{branch}`, the reference's image tag.
+    public mutating func imageTag(_ pipeline: String) -> String {
+        limit("ECR image tag", Self.slug("\(pipeline)-\(branch)", allowed: Self.alnum + "-_."), 128)
+    }
+    /// `{repo}-{branch}-lambda-{pipeline}-{site}`, the reference's function name.
+    public mutating func functionName(_ pipeline: String, _ site: String) -> String {
+        limit("Lambda function name", Self.slug("\(base)-lambda-\(pipeline)-\(site)", allowed: Self.alnum + "-_"), 64)
+    }
+    public mutating func ruleName(_ pipeline: String, _ site: String) -> String {
+        limit("EventBridge rule name", Self.slug("\(base)-\(pipeline)-\(site)-trigger", allowed: Self.alnum + "-_."), 64)
+    }
+    /// A prefix every function and rule name starts with, for least-privilege IAM patterns.
+    public var namePrefix: String { String(base.prefix(40)) }
+
+    private mutating func limit(_ kind: String, _ name: String, _ max: Int) -> String {
+        guard name.count > max else { return name }
+        var head = String(name.prefix(max - 9))
+        while let last = head.last, "-_.".contains(last) { head.removeLast() }
+        let short = head + "-" + StableHash.hex8(name)
+        shortened.append((kind, name, short))
+        return short
+    }
+
+    static let alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+    /// Replaces disallowed characters with `-`, collapses runs of separators, trims them.
+    static func slug(_ s: String, allowed: String) -> String {
+        var out = ""
+        for c in s {
+            let mapped: Character = allowed.contains(c) ? c : "-"
+            if !alnum.contains(mapped), let last = out.last, !alnum.contains(last) { continue }
+            out.append(mapped)
+        }
+        while let f = out.first, !alnum.contains(f) { out.removeFirst() }
+        while let l = out.last, !alnum.contains(l) { out.removeLast() }
+        return out
+    }
+
+    /// ECR: lower-case `[a-z0-9]+([._-][a-z0-9]+)*`.
+    static func ecrName(_ s: String) -> String { slug(s.lowercased(), allowed: alnum.lowercased() + "-_.") }
+
+    public static func isValidECRName(_ s: String) -> Bool {
+        guard (2...256).contains(s.count) else { return false }
+        return s == ecrName(s) && s == s.lowercased()
+    }
+}

@@ -1,0 +1,23 @@
+import CloudFormation
+import ConstructCore
+
+/// Builds the construct tree of one branch's deployment from a validated config.
+public struct TsdatDeployment {
+    public let app: App
+    public let codePipelineStack: CodePipelineStack
+    public let pipelinesStack: PipelinesStack
+    /// Names shortened to fit AWS limits, reported as warnings.
+    public let shortenedNames: [(kind: String, full: String, short: String)]
+
+    public init(config: PipelinesConfig, branch: String) {
+        var names = TsdatNames(repo: config.pipelinesRepoName, branch: branch)
+        app = App()
+        codePipelineStack = CodePipelineStack(app, config: config, names: &names)
+        pipelinesStack = PipelinesStack(app, config: config, names: &names, producer: codePipelineStack)
+        let tags = config.tags
+        for stack in [codePipelineStack, pipelinesStack] as [Stack] {
+            stack.tags = tags
+        }
+        shortenedNames = names.shortened
+    }
+}

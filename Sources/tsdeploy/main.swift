@@ -1,0 +1,3 @@
+import TSDeployCLI
+
+TSDeploy.main()
