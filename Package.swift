@@ -45,7 +45,7 @@ let package = Package(
 
         .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ConstructCoreTests", dependencies: ["ConstructCore", "ConstructLibrary"]),
-        .testTarget(name: "TsdatAppTests", dependencies: ["TsdatApp", "CloudAssembly", "TSDeployCLI"],
+        .testTarget(name: "TsdatAppTests", dependencies: ["TsdatApp", "CloudAssembly", "TSDeployCLI", "ConstructLibrary"],
                     resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,6 +7,11 @@ public struct StackArtifact: Sendable {
         public var parameter: String
         public var stack: String
         public var output: String
+        public init(parameter: String, stack: String, output: String) {
+            self.parameter = parameter
+            self.stack = stack
+            self.output = output
+        }
     }
 
     public var stackName: String

@@ -48,7 +48,7 @@ public enum DidYouMean {
         if let exact = candidates.first(where: { $0.lowercased() == w }) { return exact }
         let scored = candidates.map { ($0, distance(w, $0.lowercased())) }.sorted { $0.1 < $1.1 }
         guard let best = scored.first else { return nil }
-        return best.1 <= max(2, word.count / 3) ? best.0 : nil
+        return best.1 <= max(2, max(word.count, best.0.count) / 3) ? best.0 : nil
     }
 
     /// Optimal-string-alignment distance: insertions, deletions, substitutions and

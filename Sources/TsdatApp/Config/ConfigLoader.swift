@@ -37,6 +37,14 @@ public enum ConfigLoader {
         let root: Node?
         do {
             root = try Yams.compose(yaml: source)
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            for key in duplicates.sorted() {
+                let (line, column) = secondOccurrence(of: key, in: source, after: context.mark.line)
+                reader.diagnostics.append(ConfigDiagnostic(
+                    severity: .error, file: file, line: line, column: column,
+                    message: "duplicate key '\(key)'", hint: "each key may appear once; the second would silently win"))
+            }
+            throw ConfigErrors(diagnostics: reader.diagnostics, source: source)
         } catch let error as YamlError {
             reader.error(syntaxMessage(error), at: syntaxMark(error))
             throw ConfigErrors(diagnostics: reader.diagnostics, source: source)
@@ -89,19 +97,22 @@ public enum ConfigLoader {
         if let node = top["pipelines"]?.value {
             if case .sequence(let seq) = node {
                 for (i, item) in seq.enumerated() {
-                    if let p = readPipeline(item, index: i, &r) { pipelines.append(p) }
+                    if let p = readPipeline(item, index: i, &r) {
+                        pipelines.append(p)
+                        r.pipelineSourceIndex.append(i)
+                    }
                 }
             } else if Resolver.default.resolveTag(of: node) != .null {
                 r.error("'pipelines' must be a list, found \(YAMLReader.describe(node))", at: node.mark)
             }
         }
 
-        guard let org, let repo, let awsRepo, let account, let region, let input, let output, let create, let arn else {
-            return nil
-        }
+        // Missing values were reported above; empty strings stand in so the semantic
+        // checks can still report everything else in the same run (they skip empties).
         return PipelinesConfig(
-            githubOrg: org, pipelinesRepoName: repo, awsRepoName: awsRepo, accountId: account, region: region,
-            inputBucketName: input, outputBucketName: output, createBuckets: create, githubCodestarArn: arn,
+            githubOrg: org ?? "", pipelinesRepoName: repo ?? "", awsRepoName: awsRepo ?? "", accountId: account ?? "",
+            region: region ?? "", inputBucketName: input ?? "", outputBucketName: output ?? "",
+            createBuckets: create ?? false, githubCodestarArn: arn ?? "",
             pipelines: pipelines, tags: tags, logRetentionDays: retention)
     }
 
@@ -112,6 +123,7 @@ public enum ConfigLoader {
         r.remember(at, node.mark)
         func req(_ key: String) -> Node? { r.required(key, in: e, of: node, context: at) }
         let name = r.string(req("name"), path: "\(at).name")
+        if let name { r.pipelineNames.append((name, i)) }
         let context = name.map { "pipeline '\($0)'" } ?? at
         let kind = r.choice(req("type"), path: "\(at).type", as: PipelineConfig.Kind.self)
         let trigger = r.choice(req("trigger"), path: "\(at).trigger", as: PipelineConfig.Trigger.self)
@@ -157,6 +169,21 @@ public enum ConfigLoader {
     private static func anyKey(_ node: Node) -> [String] {
         guard case .mapping(let m) = node else { return [] }
         return m.compactMap { $0.key.string }
+    }
+
+    /// libyaml reports duplicates at the mapping; point at the repeated key instead.
+    private static func secondOccurrence(of key: String, in source: String, after line: Int) -> (Int, Int) {
+        let lines = source.components(separatedBy: "\n")
+        var seen = 0
+        for i in max(0, line - 1)..<lines.count {
+            let text = lines[i]
+            let trimmed = text.drop { $0 == " " || $0 == "-" }
+            for quoted in [key, "\"\(key)\"", "'\(key)'"] where trimmed.hasPrefix(quoted + ":") {
+                seen += 1
+                if seen == 2 { return (i + 1, text.count - trimmed.count + 1) }
+            }
+        }
+        return (line, 1)
     }
 
     private static func syntaxMessage(_ error: YamlError) -> String {

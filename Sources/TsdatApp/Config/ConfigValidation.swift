@@ -6,28 +6,28 @@ enum ConfigValidation {
     static func check(_ c: PipelinesConfig, branch: String, _ r: inout YAMLReader) {
         func at(_ path: String) -> YAMLReader.Location? { r.locations[path] }
 
-        if !matches(c.githubOrg, "^[A-Za-z0-9]([A-Za-z0-9-]{0,38})$") {
+        if !c.githubOrg.isEmpty, !matches(c.githubOrg, "^[A-Za-z0-9]([A-Za-z0-9-]{0,38})$") {
             r.error("github_org '\(c.githubOrg)' is not a GitHub account name", at: at("github_org"),
                     hint: "letters, digits and '-', at most 39 characters")
         }
         for (key, value) in [("pipelines_repo_name", c.pipelinesRepoName), ("aws_repo_name", c.awsRepoName)]
-        where !matches(value, "^[A-Za-z0-9._-]{1,100}$") {
+        where !value.isEmpty && !matches(value, "^[A-Za-z0-9._-]{1,100}$") {
             r.error("\(key) '\(value)' is not a GitHub repository name", at: at(key),
                     hint: "letters, digits, '.', '_' and '-', at most 100 characters")
         }
-        if !matches(c.accountId, "^[0-9]{12}$") {
+        if !c.accountId.isEmpty, !matches(c.accountId, "^[0-9]{12}$") {
             r.error("account_id must be 12 digits, found '\(c.accountId)'", at: at("account_id"))
         }
-        if !matches(c.region, "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$") {
+        if !c.region.isEmpty, !matches(c.region, "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$") {
             r.error("region '\(c.region)' is not an AWS region", at: at("region"), hint: "e.g. us-west-2")
         }
         for key in ["input_bucket_name", "output_bucket_name"] {
             let name = key == "input_bucket_name" ? c.inputBucketName : c.outputBucketName
-            if let problem = bucketNameProblem(name) {
+            if !name.isEmpty, let problem = bucketNameProblem(name) {
                 r.error("\(key) '\(name)' is not a valid S3 bucket name: \(problem)", at: at(key))
             }
         }
-        if c.inputBucketName == c.outputBucketName {
+        if !c.inputBucketName.isEmpty, c.inputBucketName == c.outputBucketName {
             r.error("input_bucket_name and output_bucket_name must differ", at: at("output_bucket_name"),
                     hint: "outputs written to the input bucket would trigger the pipelines again")
         }
@@ -39,17 +39,18 @@ enum ConfigValidation {
 
     private static func checkConnection(_ c: PipelinesConfig, _ r: inout YAMLReader) {
         let arn = c.githubCodestarArn
+        guard !arn.isEmpty else { return }
         let pattern = "^arn:aws(-[a-z]+)*:(codestar-connections|codeconnections):([a-z0-9-]+):([0-9]{12}):connection/[0-9a-fA-F-]{36}$"
         guard let groups = captures(arn, pattern) else {
             r.error("github_codestar_arn is not a CodeStar/CodeConnections connection ARN", at: r.locations["github_codestar_arn"],
                     hint: "arn:aws:codeconnections:REGION:ACCOUNT:connection/UUID, from the console's Connections page")
             return
         }
-        if groups[3] != c.region {
+        if !c.region.isEmpty, groups[3] != c.region {
             r.warning("the connection is in \(groups[3]) but the stacks deploy to \(c.region)",
                       at: r.locations["github_codestar_arn"], hint: "CodePipeline needs a connection in its own region")
         }
-        if groups[4] != c.accountId {
+        if !c.accountId.isEmpty, groups[4] != c.accountId {
             r.warning("the connection belongs to account \(groups[4]), not \(c.accountId)", at: r.locations["github_codestar_arn"])
         }
     }
@@ -73,14 +74,19 @@ enum ConfigValidation {
 
     private static func checkPipelines(_ c: PipelinesConfig, _ r: inout YAMLReader) {
         var seen: [String: Int] = [:]
-        for (i, p) in c.pipelines.enumerated() {
+        for (name, i) in r.pipelineNames {
+            if let first = seen[name] {
+                let line = r.locations["pipelines[\(first)].name"]?.line ?? 0
+                r.error("pipeline name '\(name)' is used twice", at: r.locations["pipelines[\(i)].name"],
+                        hint: "first used on line \(line)")
+            } else {
+                seen[name] = i
+            }
+        }
+        for (n, p) in c.pipelines.enumerated() {
+            let i = r.pipelineSourceIndex[n]
             let at = "pipelines[\(i)]"
             let nameLoc = r.locations["\(at).name"]
-            if let first = seen[p.name] {
-                let line = r.locations["pipelines[\(first)].name"]?.line ?? 0
-                r.error("pipeline name '\(p.name)' is used twice", at: nameLoc, hint: "first used on line \(line)")
-            }
-            seen[p.name] = i
             if !matches(p.name, "^[A-Za-z0-9][A-Za-z0-9_-]*$") {
                 r.error("pipeline name '\(p.name)' must be a folder name of letters, digits, '_' and '-'", at: nameLoc)
             }
@@ -132,7 +138,8 @@ enum ConfigValidation {
     /// Two S3-triggered sites where one prefix contains the other both run for the same file.
     private static func checkOverlappingPrefixes(_ c: PipelinesConfig, _ r: inout YAMLReader) {
         var seen: [(pipeline: String, site: String, prefix: String)] = []
-        for (i, p) in c.pipelines.enumerated() where p.trigger == .s3 {
+        for (n, p) in c.pipelines.enumerated() where p.trigger == .s3 {
+            let i = r.pipelineSourceIndex[n]
             for site in p.sites {
                 guard let raw = site.inputBucketPath else { continue }
                 let prefix = normalizePrefix(raw)
@@ -148,6 +155,7 @@ enum ConfigValidation {
 
     /// Names that only exist once the branch is known; each must fit its service.
     private static func checkDerivedNames(_ c: PipelinesConfig, branch: String, _ r: inout YAMLReader) {
+        guard !c.pipelinesRepoName.isEmpty else { return }
         var names = TsdatNames(repo: c.pipelinesRepoName, branch: branch)
         let repoLoc = r.locations["pipelines_repo_name"]
         if names.stackPrefix.isEmpty || !Stack.isValidName(names.codePipelineStack) {
@@ -160,7 +168,8 @@ enum ConfigValidation {
                     at: repoLoc)
         }
         var functions: [String: String] = [:]
-        for (i, p) in c.pipelines.enumerated() {
+        for (n, p) in c.pipelines.enumerated() {
+            let i = r.pipelineSourceIndex[n]
             for site in p.sites {
                 let fn = names.functionName(p.name, site.id)
                 if let other = functions[fn] {

@@ -5,9 +5,14 @@ import Yams
 struct YAMLReader {
     typealias Location = Mark
     let file: String
-    private(set) var diagnostics: [ConfigDiagnostic] = []
+    var diagnostics: [ConfigDiagnostic] = []
     /// Where each value came from, by key path ("pipelines[0].schedule").
     private(set) var locations: [String: Mark] = [:]
+    /// The list index in the file of each parsed pipeline (ones that failed to parse are
+    /// skipped in the model, so model and file indices can differ).
+    var pipelineSourceIndex: [Int] = []
+    /// Every pipeline name read, with its list index, even of pipelines that failed to parse.
+    var pipelineNames: [(name: String, index: Int)] = []
 
     init(file: String) { self.file = file }
 
