@@ -23,6 +23,7 @@ public final class PipelinesStack: Stack {
                                         retentionDays: c.logRetentionDays)
                 var env: OrderedObject = [
                     "PIPELINE_NAME": .string(p.name),
+                    "PIPELINE_TYPE": .string(p.kind.rawValue),
                     "CONFIG_ID": .string(site.id),
                     "CONFIG_FILE_PATH": .string(site.configFilePath),
                     "RETAIN_INPUT_FILES": "true",
