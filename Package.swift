@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ConstructCore", targets: ["ConstructCore"]),
         .library(name: "ConstructLibrary", targets: ["ConstructLibrary"]),
         .library(name: "CloudAssembly", targets: ["CloudAssembly"]),
+        .library(name: "AWSSigner", targets: ["AWSSigner"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,6 +37,8 @@ let package = Package(
             "ConstructLibrary",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // SigV4 and credentials values; only swift-crypto, no knowledge of constructs.
+        .target(name: "AWSSigner", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Command implementations; the executable is a thin shell around them.
         .target(name: "TSDeployCLI", dependencies: [
             "TsdatApp", "CloudAssembly",
@@ -45,6 +48,7 @@ let package = Package(
 
         .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ConstructCoreTests", dependencies: ["ConstructCore", "ConstructLibrary"]),
+        .testTarget(name: "AWSSignerTests", dependencies: ["AWSSigner"], resources: [.copy("botocore_sign.py")]),
         .testTarget(name: "TsdatAppTests", dependencies: ["TsdatApp", "CloudAssembly", "TSDeployCLI", "ConstructLibrary"],
                     resources: [.copy("Fixtures")]),
     ],
