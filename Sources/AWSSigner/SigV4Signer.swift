@@ -43,15 +43,9 @@ public struct SigV4Signer: Sendable {
         let payloadHash = payload == .unsigned && isS3 ? "UNSIGNED-PAYLOAD" : Self.hex(SHA256.hash(data: request.body))
         if isS3 { request.setHeader("X-Amz-Content-SHA256", payloadHash) }
 
-        let headers = canonicalHeaders(request)
-        let canonical = [
-            request.method.uppercased(), canonicalURI(request.path), Self.canonicalQuery(request.query),
-            headers.block, headers.signed, payloadHash,
-        ].joined(separator: "\n")
-        let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let signature = self.signature(canonicalRequest: canonical, amzDate: amzDate, day: day, scope: scope)
+        let (signature, signedHeaders) = self.signature(request, payloadHash: payloadHash, amzDate: amzDate, day: day)
         request.setHeader("Authorization",
-            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), SignedHeaders=\(headers.signed), Signature=\(signature)")
+            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope(day)), SignedHeaders=\(signedHeaders), Signature=\(signature)")
     }
 
     /// A presigned URL (query authentication) valid for `expires` seconds (1–604800).
@@ -59,22 +53,16 @@ public struct SigV4Signer: Sendable {
     public func presign(_ request: SignableRequest, expires: Int, date: Date = Date()) throws -> String {
         guard (1...604_800).contains(expires) else { throw SigningError("presigned URLs expire after 1 to 604800 seconds") }
         let (amzDate, day) = Self.timestamps(date)
-        let scope = "\(day)/\(region)/\(service)/aws4_request"
         var auth: [(String, String)] = [
-            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), ("X-Amz-Credential", "\(credentials.accessKeyId)/\(scope)"),
+            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), ("X-Amz-Credential", "\(credentials.accessKeyId)/\(scope(day))"),
             ("X-Amz-Date", amzDate), ("X-Amz-Expires", String(expires)), ("X-Amz-SignedHeaders", "host"),
         ]
         if let token = credentials.sessionToken { auth.append(("X-Amz-Security-Token", token)) }
         var signed = request
         signed.query = (request.query.isEmpty ? "" : request.query + "&") + URIEncoding.query(auth)
         signed.headers = []
-        let headers = canonicalHeaders(signed)
         let payloadHash = isS3 ? "UNSIGNED-PAYLOAD" : Self.hex(SHA256.hash(data: request.body))
-        let canonical = [
-            request.method.uppercased(), canonicalURI(signed.path), Self.canonicalQuery(signed.query),
-            headers.block, headers.signed, payloadHash,
-        ].joined(separator: "\n")
-        let signature = self.signature(canonicalRequest: canonical, amzDate: amzDate, day: day, scope: scope)
+        let (signature, _) = self.signature(signed, payloadHash: payloadHash, amzDate: amzDate, day: day)
         signed.query += "&X-Amz-Signature=\(signature)"
         return signed.url
     }
@@ -127,9 +115,18 @@ public struct SigV4Signer: Sendable {
 
     // MARK: signature
 
-    func signature(canonicalRequest: String, amzDate: String, day: String, scope: String) -> String {
-        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope)\n" + Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8)))
-        return Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: signingKey(day: day)))
+    func scope(_ day: String) -> String { "\(day)/\(region)/\(service)/aws4_request" }
+
+    /// Canonical request → string to sign → signature; also returns the signed header names.
+    func signature(_ request: SignableRequest, payloadHash: String, amzDate: String, day: String) -> (String, String) {
+        let headers = canonicalHeaders(request)
+        let canonical = [
+            request.method.uppercased(), canonicalURI(request.path), Self.canonicalQuery(request.query),
+            headers.block, headers.signed, payloadHash,
+        ].joined(separator: "\n")
+        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(scope(day))\n" + Self.hex(SHA256.hash(data: Data(canonical.utf8)))
+        let signature = HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: signingKey(day: day))
+        return (Self.hex(signature), headers.signed)
     }
 
     func signingKey(day: String) -> SymmetricKey {
