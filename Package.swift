@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ConstructLibrary", targets: ["ConstructLibrary"]),
         .library(name: "CloudAssembly", targets: ["CloudAssembly"]),
         .library(name: "AWSSigner", targets: ["AWSSigner"]),
+        .library(name: "AWSClient", targets: ["AWSClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,9 +40,12 @@ let package = Package(
         ]),
         // SigV4 and credentials values; only swift-crypto, no knowledge of constructs.
         .target(name: "AWSSigner", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Credentials, region and endpoint resolution, retries, and the CloudFormation, S3,
+        // STS, SSM and ECR clients over URLSession. Knows nothing of constructs; never prints.
+        .target(name: "AWSClient", dependencies: ["AWSSigner", .product(name: "Crypto", package: "swift-crypto")]),
         // Command implementations; the executable is a thin shell around them.
         .target(name: "TSDeployCLI", dependencies: [
-            "TsdatApp", "CloudAssembly",
+            "TsdatApp", "CloudAssembly", "AWSClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tsdeploy", dependencies: ["TSDeployCLI"]),

@@ -1,3 +1,4 @@
+import AWSClient
 import ArgumentParser
 import ConstructCore
 import Foundation
@@ -29,20 +30,32 @@ public enum Console {
     public static func runReportingErrors<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as ConfigErrors {
-            stderr(paint(error.description, "31"))
-            throw ExitCode(1)
-        } catch let error as SynthesisError {
-            stderr(paint("error: \(error.description)", "31"))
-            throw ExitCode(1)
-        } catch let error as CLIError {
-            stderr(paint("error: \(error.description)", "31"))
-            throw ExitCode(1)
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as CustomStringConvertible {
-            stderr(paint("error: \(error.description)", "31"))
-            throw ExitCode(1)
+        } catch {
+            throw report(error)
         }
+    }
+
+    public static func runReportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw report(error)
+        }
+    }
+
+    /// Prints a known error as a message with what to do about it; returns the exit to throw.
+    static func report(_ error: Error) -> Error {
+        let message: String
+        switch error {
+        case let error as ExitCode: return error
+        case is CancellationError: return ExitCode(130)
+        case let error as ConfigErrors: message = error.description
+        case let error as AWSError: message = "error: \(error.description)" + (error.hint.map { "\n  hint: \($0)" } ?? "")
+        case let error as CredentialError: message = "error: \(error.message)" + (error.hint.map { "\n  hint: \($0)" } ?? "")
+        case let error as CustomStringConvertible: message = "error: \(error.description)"
+        default: message = "error: \(error)"
+        }
+        stderr(paint(message, "31"))
+        return ExitCode(1)
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// The root command; each subcommand lives in its own file.
-public struct TSDeploy: ParsableCommand {
+public struct TSDeploy: AsyncParsableCommand {
     public static let version = "0.1.0"
 
     public static let configuration = CommandConfiguration(
@@ -14,7 +14,7 @@ public struct TSDeploy: ParsableCommand {
             as its first argument (default: main).
             """,
         version: version,
-        subcommands: [Synth.self, List.self])
+        subcommands: [Synth.self, List.self, Doctor.self])
 
     public init() {}
 }

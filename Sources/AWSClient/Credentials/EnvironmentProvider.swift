@@ -1,0 +1,53 @@
+import AWSSigner
+import Foundation
+
+/// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (or the legacy
+/// `AWS_SECURITY_TOKEN`) and `AWS_CREDENTIAL_EXPIRATION`.
+public struct EnvironmentProvider: CredentialProvider {
+    public var environment: AWSEnvironment
+    public var name: String { "environment variables" }
+    public init(environment: AWSEnvironment) { self.environment = environment }
+
+    public func load() async throws -> AWSCredentials? {
+        let keyId = environment["AWS_ACCESS_KEY_ID"], secret = environment["AWS_SECRET_ACCESS_KEY"]
+        switch (keyId, secret) {
+        case (nil, nil): return nil
+        case (nil, _): throw CredentialError("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not")
+        case (_, nil): throw CredentialError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
+        case let (keyId?, secret?):
+            return AWSCredentials(accessKeyId: keyId, secretAccessKey: secret,
+                                  sessionToken: environment["AWS_SESSION_TOKEN"] ?? environment["AWS_SECURITY_TOKEN"],
+                                  expiration: environment["AWS_CREDENTIAL_EXPIRATION"].flatMap(Timestamps.iso8601))
+        }
+    }
+}
+
+/// Static keys of a profile in one of the two shared files (`aws_access_key_id`,
+/// `aws_secret_access_key`, `aws_session_token`).
+public struct ProfileKeysProvider: CredentialProvider {
+    public enum File: Sendable { case credentials, config }
+    public var profile: Profile
+    public var file: File
+    public var path: String
+
+    public init(profile: Profile, file: File, path: String) {
+        self.profile = profile
+        self.file = file
+        self.path = path
+    }
+
+    public var name: String {
+        file == .credentials ? "shared credentials file (\(path), profile \(profile.name))"
+            : "config file keys (\(path), profile \(profile.name))"
+    }
+
+    public func load() async throws -> AWSCredentials? {
+        let values = SharedConfig.strings(file == .credentials ? profile.credentialsValues : profile.configValues)
+        guard let keyId = values["aws_access_key_id"] else { return nil }
+        guard let secret = values["aws_secret_access_key"] else {
+            throw CredentialError("profile \(profile.name) in \(path) has aws_access_key_id but no aws_secret_access_key")
+        }
+        return AWSCredentials(accessKeyId: keyId, secretAccessKey: secret,
+                              sessionToken: values["aws_session_token"] ?? values["aws_security_token"])
+    }
+}

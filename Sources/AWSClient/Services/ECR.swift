@@ -1,0 +1,82 @@
+import Foundation
+
+/// ECR (JSON 1.1; host `api.ecr.<region>`, signing name `ecr`).
+public struct ECRClient: Sendable {
+    public let client: AWSClient
+    static let prefix = "AmazonEC2ContainerRegistry_V20150921."
+    public init(_ client: AWSClient) { self.client = client }
+
+    public struct Repository: Sendable, Equatable, Decodable {
+        public var repositoryName: String
+        public var repositoryArn: String?
+        public var repositoryUri: String?
+        public var registryId: String?
+    }
+
+    public struct ImageIdentifier: Sendable, Equatable, Codable, Hashable {
+        public var imageTag: String?
+        public var imageDigest: String?
+        public init(tag: String) { imageTag = tag }
+        public init(digest: String) { imageDigest = digest }
+    }
+
+    public struct ImageDetail: Sendable, Equatable, Decodable {
+        public var imageDigest: String?
+        public var imageTags: [String]?
+        public var imagePushedAt: Date?
+        public var imageSizeInBytes: Int?
+    }
+
+    struct DescribeRepositoriesInput: Encodable { var repositoryNames: [String]?; var nextToken: String? }
+    struct DescribeRepositoriesOutput: Decodable { var repositories: [Repository]?; var nextToken: String? }
+
+    public func describeRepositories(_ names: [String]? = nil) async throws -> [Repository] {
+        var all: [Repository] = []
+        var token: String?
+        repeat {
+            let page = try await client.json(Self.prefix + "DescribeRepositories", operation: "DescribeRepositories",
+                                             DescribeRepositoriesInput(repositoryNames: names, nextToken: token),
+                                             as: DescribeRepositoriesOutput.self)
+            all += page.repositories ?? []
+            token = page.nextToken
+        } while token != nil
+        return all
+    }
+
+    struct DescribeImagesInput: Encodable { var repositoryName: String; var imageIds: [ImageIdentifier]?; var nextToken: String? }
+    struct DescribeImagesOutput: Decodable { var imageDetails: [ImageDetail]?; var nextToken: String? }
+
+    /// Images of a repository, all or the given ones. A missing tag or digest is an
+    /// `ImageNotFoundException`, a missing repository `RepositoryNotFoundException`.
+    public func describeImages(repository: String, imageIds: [ImageIdentifier]? = nil) async throws -> [ImageDetail] {
+        var all: [ImageDetail] = []
+        var token: String?
+        repeat {
+            let page = try await client.json(Self.prefix + "DescribeImages", operation: "DescribeImages",
+                                             DescribeImagesInput(repositoryName: repository, imageIds: imageIds, nextToken: token),
+                                             as: DescribeImagesOutput.self)
+            all += page.imageDetails ?? []
+            token = page.nextToken
+        } while token != nil
+        return all
+    }
+
+    /// Whether the image exists (false for a missing image or repository).
+    public func imageExists(repository: String, _ id: ImageIdentifier) async throws -> Bool {
+        do { return try await !describeImages(repository: repository, imageIds: [id]).isEmpty } catch let error as AWSError
+            where error.code == "ImageNotFoundException" || error.code == "RepositoryNotFoundException" {
+            return false
+        }
+    }
+
+    struct PutImageInput: Encodable { var repositoryName: String; var imageManifest: String; var imageTag: String? }
+    struct PutImageOutput: Decodable { struct Image: Decodable { var imageId: ImageIdentifier? }; var image: Image? }
+
+    /// Registers a manifest under a tag (what a build's push ends with); returns its digest.
+    @discardableResult
+    public func putImage(repository: String, manifest: String, tag: String?) async throws -> String? {
+        try await client.json(Self.prefix + "PutImage", operation: "PutImage",
+                              PutImageInput(repositoryName: repository, imageManifest: manifest, imageTag: tag),
+                              as: PutImageOutput.self).image?.imageId?.imageDigest
+    }
+}

@@ -1,0 +1,8 @@
+import TSDeployCLI
+
+@main
+struct TSDeployMain {
+    static func main() async {
+        await TSDeploy.main()
+    }
+}

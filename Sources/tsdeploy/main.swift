@@ -1,3 +1,0 @@
-import TSDeployCLI
-
-TSDeploy.main()
