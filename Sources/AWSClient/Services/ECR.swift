@@ -79,4 +79,23 @@ public struct ECRClient: Sendable {
                               PutImageInput(repositoryName: repository, imageManifest: manifest, imageTag: tag),
                               as: PutImageOutput.self).image?.imageId?.imageDigest
     }
+
+    struct BatchDeleteImageInput: Encodable { var repositoryName: String; var imageIds: [ImageIdentifier] }
+    struct BatchDeleteImageOutput: Decodable {
+        struct Failure: Decodable { var imageId: ImageIdentifier?; var failureCode: String?; var failureReason: String? }
+        var failures: [Failure]?
+    }
+
+    /// Deletes images (up to 100 per call); returns the reasons of those ECR refused.
+    public func batchDeleteImage(repository: String, imageIds: [ImageIdentifier]) async throws -> [String] {
+        var refused: [String] = []
+        for start in stride(from: 0, to: imageIds.count, by: 100) {
+            let output = try await client.json(Self.prefix + "BatchDeleteImage", operation: "BatchDeleteImage",
+                                               BatchDeleteImageInput(repositoryName: repository,
+                                                                     imageIds: Array(imageIds[start..<min(start + 100, imageIds.count)])),
+                                               as: BatchDeleteImageOutput.self)
+            refused += (output.failures ?? []).map { "\($0.failureCode ?? "error"): \($0.failureReason ?? "")" }
+        }
+        return refused
+    }
 }
