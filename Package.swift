@@ -43,9 +43,11 @@ let package = Package(
         // Credentials, region and endpoint resolution, retries, and the CloudFormation, S3,
         // STS, SSM and ECR clients over URLSession. Knows nothing of constructs; never prints.
         .target(name: "AWSClient", dependencies: ["AWSSigner", .product(name: "Crypto", package: "swift-crypto")]),
+        // bootstrap, deploy, diff, destroy: change sets, progress, failure recaps, template diffs.
+        .target(name: "DeployEngine", dependencies: ["AWSClient", "ConstructCore", "ConstructLibrary", "CloudFormation"]),
         // Command implementations; the executable is a thin shell around them.
         .target(name: "TSDeployCLI", dependencies: [
-            "TsdatApp", "CloudAssembly", "AWSClient",
+            "TsdatApp", "CloudAssembly", "AWSClient", "DeployEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tsdeploy", dependencies: ["TSDeployCLI"]),

@@ -1,0 +1,107 @@
+/// Text of a stack's diff, like `cdk diff`: security changes first (what a reviewer must
+/// see), then resources with property-level old → new values.
+public struct DiffRenderer: Sendable {
+    public var color: Bool
+    /// Values longer than this are shortened in change lines.
+    public var maxValueLength = 120
+
+    public init(color: Bool = false) { self.color = color }
+
+    func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+
+    public func render(stack: String, _ diff: TemplateDiff, deployed: Bool) -> String {
+        var out = paint("Stack \(stack)", "1") + (deployed ? "" : " (not deployed: everything is new)") + "\n"
+        if diff.isEmpty { return out + "There were no differences\n" }
+        if !diff.iam.isEmpty {
+            out += "IAM Statement Changes\n"
+            out += table(["", "Resource", "Effect", "Action", "Principal", "Condition"],
+                         diff.iam.map { [$0.kind.rawValue, $0.resource, $0.effect, $0.actions, $0.principal, $0.condition] })
+        }
+        if !diff.securityGroups.isEmpty {
+            out += "Security Group Changes\n"
+            out += table(["", "Group", "Dir", "Protocol", "Ports", "Peer"],
+                         diff.securityGroups.map { [$0.kind.rawValue, $0.group, $0.direction, $0.protocolName, $0.ports, $0.peer] })
+        }
+        if diff.isBroadening {
+            out += paint("(These changes broaden permissions or network access; deploy asks before applying them.)", "33") + "\n"
+        }
+        if !diff.parameters.isEmpty {
+            out += "Parameters\n"
+            for p in diff.parameters { out += valueLine(p) }
+        }
+        if !diff.resources.isEmpty {
+            out += "Resources\n"
+            for r in diff.resources { out += resource(r) }
+        }
+        if !diff.outputs.isEmpty {
+            out += "Outputs\n"
+            for o in diff.outputs { out += valueLine(o) }
+        }
+        if !diff.other.isEmpty { out += "Other changes: \(diff.other.joined(separator: ", "))\n" }
+        return out
+    }
+
+    func valueLine(_ c: TemplateDiff.ValueChange) -> String {
+        let mark = c.old == nil ? "[+]" : c.new == nil ? "[-]" : "[~]"
+        return "\(markColor(mark)) \(c.name)" + (c.old != nil && c.new != nil ? ": \(short(c.old)) → \(short(c.new))" : "") + "\n"
+    }
+
+    func markColor(_ mark: String) -> String {
+        switch mark {
+        case "[+]": paint(mark, "32")
+        case "[-]": paint(mark, "31")
+        default: paint(mark, "33")
+        }
+    }
+
+    func resource(_ r: TemplateDiff.ResourceChange) -> String {
+        var line = "\(markColor("[\(r.kind.rawValue)]")) \(r.type) \(r.logicalId)"
+        if let path = r.path { line += " " + paint(path, "2") }
+        switch r.replacement {
+        case .always: line += paint(" replace", "31")
+        case .conditional: line += paint(" may be replaced", "33")
+        case .never: break
+        }
+        if r.kind == .removed && r.retainedOnRemoval { line += " (retained: DeletionPolicy Retain keeps it in the account)" }
+        var out = line + "\n"
+        if r.replacementWillFail {
+            out += paint(" ⚠ the replacement keeps its custom name and will fail: change the name too, or remove the resource first", "31") + "\n"
+        }
+        guard r.kind == .modified else { return out }
+        for (i, p) in r.properties.enumerated() {
+            let branch = i == r.properties.count - 1 && r.attributes.isEmpty ? " └─" : " ├─"
+            var text = "\(branch) [~] \(p.name): \(short(p.old)) → \(short(p.new))"
+            switch p.replacement {
+            case .always: text += paint(" (requires replacement)", "31")
+            case .conditional: text += paint(" (may cause replacement)", "33")
+            case .never: break
+            }
+            out += text + "\n"
+        }
+        for (i, a) in r.attributes.enumerated() {
+            out += (i == r.attributes.count - 1 ? " └─" : " ├─") + " [~] \(a)\n"
+        }
+        return out
+    }
+
+    func short(_ v: JSONValue?) -> String {
+        guard let v else { return "(absent)" }
+        let s = v.stringValue ?? v.compact
+        return s.count > maxValueLength ? String(s.prefix(maxValueLength - 1)) + "…" : s
+    }
+
+    func table(_ header: [String], _ rows: [[String]]) -> String {
+        let cells = ([header] + rows).map { $0.map { $0.count > 60 ? String($0.prefix(59)) + "…" : $0 } }
+        let widths = header.indices.map { i in cells.map { $0[i].count }.max() ?? 0 }
+        func line(_ l: String, _ m: String, _ r: String) -> String {
+            l + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: m) + r + "\n"
+        }
+        func row(_ r: [String]) -> String {
+            "│" + r.enumerated().map { " " + $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) + " " }
+                .joined(separator: "│") + "│\n"
+        }
+        var out = line("┌", "┬", "┐") + row(cells[0]) + line("├", "┼", "┤")
+        for r in cells.dropFirst() { out += row(r) }
+        return out + line("└", "┴", "┘")
+    }
+}
