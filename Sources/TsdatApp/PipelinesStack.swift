@@ -14,7 +14,11 @@ public final class PipelinesStack: Stack {
         var parameterIds: Set<String> = []
         for p in c.pipelines {
             let tag = names.imageTag(p.name)
-            let imageRef = addParameter(imageParameter(for: p, tag: tag, taken: &parameterIds))
+            let parameter = imageParameter(for: p, tag: tag, taken: &parameterIds)
+            let imageRef = addParameter(parameter)
+            // The engine checks that the image exists before deploying functions that use it.
+            addEngineMetadata("tsdeploy:image-parameter",
+                              ["parameter": .string(parameter.logicalId), "repository": .string(names.repositoryName)], at: self)
             let pipelineScope = Construct(self, p.name)
             for site in p.sites {
                 let fnName = names.functionName(p.name, site.id)

@@ -14,7 +14,10 @@ public struct ContainerProvider: CredentialProvider {
         self.transport = transport
     }
 
-    public var name: String { "container credentials (\(environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] != nil ? "relative URI" : "full URI"))" }
+    public var name: String {
+        environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] != nil ? "container credentials (relative URI)"
+            : environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] != nil ? "container credentials (full URI)" : "container credentials"
+    }
 
     static let allowedHTTPHosts: Set<String> = ["127.0.0.1", "localhost", "169.254.170.2", "169.254.170.23", "[fd00:ec2::23]", "::1", "[::1]"]
 

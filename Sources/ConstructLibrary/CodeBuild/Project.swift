@@ -64,7 +64,9 @@ public final class Project: Construct, Grantable {
     }
 
     public var projectName: TemplateValue { resource.ref }
-    public var projectArn: TemplateValue { resource.getAtt("Arn") }
+    /// Built from the fixed name rather than `Fn::GetAtt`: the same value on AWS, and it
+    /// also deploys where the project type is not modelled (the emulator skips it).
+    public var projectArn: TemplateValue { resource.physicalValues["Arn"] ?? resource.getAtt("Arn") }
 
     public var grantPrincipal: Principal { role.grantPrincipal }
     @discardableResult

@@ -9,8 +9,13 @@ public struct RoleProps {
     public var roleName: String?
     /// AWS managed policies by name below `arn:${AWS::Partition}:iam::aws:policy/`.
     public var managedPolicies: [String] = []
+    /// Full ARNs of managed policies (customer-managed or AWS-managed).
+    public var managedPolicyArns: [String] = []
+    /// Accounts (12 digits) whose principals may assume the role, besides `assumedBy`.
+    public var trustedAccounts: [String] = []
     public var description: String?
 
+    /// `assumedBy` empty: only `trustedAccounts` may assume the role.
     public init(assumedBy: String, roleName: String? = nil, managedPolicies: [String] = [], description: String? = nil) {
         self.assumedBy = assumedBy
         self.roleName = roleName
@@ -33,13 +38,19 @@ public final class Role: Construct, Grantable {
         super.init(scope, id)
         resource = CfnResource(self, "Resource", type: "AWS::IAM::Role")
         var p = OrderedObject()
-        p["AssumeRolePolicyDocument"] = PolicyDocument([
-            PolicyStatement(actions: ["sts:AssumeRole"], principals: [.service(props.assumedBy)])
-        ]).render()
-        p.set("Description", props.description.map(TemplateValue.string))
-        if !props.managedPolicies.isEmpty {
-            p["ManagedPolicyArns"] = .array(props.managedPolicies.map { Fn.sub("arn:${AWS::Partition}:iam::aws:policy/\($0)") })
+        var trust: [PolicyStatement] = []
+        if !props.assumedBy.isEmpty {
+            trust.append(PolicyStatement(actions: ["sts:AssumeRole"], principals: [.service(props.assumedBy)]))
         }
+        if !props.trustedAccounts.isEmpty {
+            trust.append(PolicyStatement(actions: ["sts:AssumeRole"],
+                                         principals: props.trustedAccounts.map { .aws(Fn.sub("arn:${AWS::Partition}:iam::\($0):root")) }))
+        }
+        p["AssumeRolePolicyDocument"] = PolicyDocument(trust).render()
+        p.set("Description", props.description.map(TemplateValue.string))
+        let managed = props.managedPolicies.map { Fn.sub("arn:${AWS::Partition}:iam::aws:policy/\($0)") }
+            + props.managedPolicyArns.map(TemplateValue.string)
+        if !managed.isEmpty { p["ManagedPolicyArns"] = .array(managed) }
         p.set("RoleName", props.roleName.map(TemplateValue.string))
         resource.cfnProperties = p
         if let name = props.roleName {

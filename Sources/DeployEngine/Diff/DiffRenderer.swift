@@ -68,8 +68,11 @@ public struct DiffRenderer: Sendable {
             out += paint(" ⚠ the replacement keeps its custom name and will fail: change the name too, or remove the resource first", "31") + "\n"
         }
         guard r.kind == .modified else { return out }
-        for (i, p) in r.properties.enumerated() {
-            let branch = i == r.properties.count - 1 && r.attributes.isEmpty ? " └─" : " ├─"
+        let leaves = r.properties.flatMap { p in
+            Self.leaves(p.old, p.new, path: p.name).map { (name: $0.path, old: $0.old, new: $0.new, replacement: p.replacement) }
+        }
+        for (i, p) in leaves.enumerated() {
+            let branch = i == leaves.count - 1 && r.attributes.isEmpty ? " └─" : " ├─"
             var text = "\(branch) [~] \(p.name): \(short(p.old)) → \(short(p.new))"
             switch p.replacement {
             case .always: text += paint(" (requires replacement)", "31")
@@ -82,6 +85,14 @@ public struct DiffRenderer: Sendable {
             out += (i == r.attributes.count - 1 ? " └─" : " ├─") + " [~] \(a)\n"
         }
         return out
+    }
+
+    /// Descends into objects so a change deep in a map shows as `Environment.Variables.X`.
+    static func leaves(_ a: JSONValue?, _ b: JSONValue?, path: String) -> [(path: String, old: JSONValue?, new: JSONValue?)] {
+        if case .object(let x)? = a, case .object(let y)? = b, !(a?.isDynamic ?? false) || x.keys.contains(where: { !$0.hasPrefix("Fn::") && $0 != "Ref" }) {
+            return Set(x.keys).union(y.keys).sorted().filter { x[$0] != y[$0] }.flatMap { leaves(x[$0], y[$0], path: path + "." + $0) }
+        }
+        return [(path, a, b)]
     }
 
     func short(_ v: JSONValue?) -> String {

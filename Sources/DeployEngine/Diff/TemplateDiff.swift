@@ -62,9 +62,8 @@ public struct TemplateDiff: Sendable, Equatable {
         }
         parameters = Self.values(old?["Parameters"]?.objectValue ?? [:], new["Parameters"]?.objectValue ?? [:])
         outputs = Self.values(old?["Outputs"]?.objectValue ?? [:], new["Outputs"]?.objectValue ?? [:])
-        for key in ["Description", "Mappings", "Conditions", "Transform", "Metadata"] where old?[key] != new[key] {
-            if old == nil && new[key] == nil { continue }
-            other.append(key)
+        if let old {
+            for key in ["Description", "Mappings", "Conditions", "Transform", "Metadata"] where old[key] != new[key] { other.append(key) }
         }
         iam = IAMStatementChange.changes(old: oldResources, new: newResources)
         securityGroups = SecurityGroupChange.changes(old: oldResources, new: newResources)

@@ -14,7 +14,7 @@ public struct TSDeploy: AsyncParsableCommand {
             as its first argument (default: main).
             """,
         version: version,
-        subcommands: [Synth.self, List.self, Doctor.self])
+        subcommands: [Synth.self, Bootstrap.self, Deploy.self, Diff.self, Destroy.self, List.self, Doctor.self])
 
     public init() {}
 }

@@ -1,0 +1,75 @@
+import AWSClient
+import CloudFormation
+import ConstructCore
+import Foundation
+
+/// A synthesized stack as the engine needs it: the body to send, the parsed template to
+/// compare, and the engine facts recorded at synthesis (buckets to empty, buckets whose
+/// EventBridge delivery to enable, image parameters, outputs feeding parameters).
+public struct DeployableStack: Sendable {
+    public struct ImageParameter: Sendable, Equatable { public var parameter: String, repository: String }
+
+    public var name: String
+    public var displayName: String
+    public var account: String?
+    public var region: String?
+    public var templateBody: String
+    public var template: JSONValue
+    public var tags: [CloudFormation.Tag]
+    public var dependencies: [String]
+    public var imageParameters: [ImageParameter] = []
+    /// Logical IDs of buckets tsdeploy owns and may empty before deleting them.
+    public var emptyOnDelete: [String] = []
+    public var eventBridgeBuckets: [String] = []
+    public var parameterSources: [StackArtifact.ParameterSource]
+    /// Logical ID → construct path, for diffs and recaps that name constructs.
+    public var paths: [String: String]
+
+    public init(_ artifact: StackArtifact) throws {
+        name = artifact.stackName
+        displayName = artifact.displayName
+        account = artifact.environment.account
+        region = artifact.environment.region
+        templateBody = JSONWriter.compact(artifact.template.render())
+        template = try JSONValue.parse(templateBody)
+        tags = artifact.tags.sorted { $0.key < $1.key }.map { CloudFormation.Tag(key: $0.key, value: $0.value) }
+        dependencies = artifact.dependencies
+        parameterSources = artifact.parameterSources
+        paths = Dictionary(artifact.logicalIds.map { ($0.logicalId, $0.path) }, uniquingKeysWith: { a, _ in a })
+        for entry in artifact.engineMetadata {
+            let data = try JSONValue.parse(JSONWriter.compact(entry.data))
+            switch entry.type {
+            case "tsdeploy:image-parameter":
+                if let p = data["parameter"]?.stringValue, let r = data["repository"]?.stringValue {
+                    imageParameters.append(ImageParameter(parameter: p, repository: r))
+                }
+            case "tsdeploy:empty-on-delete":
+                if let id = data["bucket"]?["Ref"]?.stringValue { emptyOnDelete.append(id) }
+            case "tsdeploy:bucket-eventbridge-notifications":
+                if let bucket = data["bucket"]?.stringValue { eventBridgeBuckets.append(bucket) }
+            default: break
+            }
+        }
+    }
+
+    /// Resources CloudFormation keeps when the stack is deleted.
+    public var retainedResources: [(logicalId: String, type: String)] {
+        template["Resources"]?.objectValue.sorted { $0.key < $1.key }.compactMap { id, r in
+            let policy = r["DeletionPolicy"]?.stringValue
+            return policy == "Retain" || policy == "RetainExceptOnCreate" ? (id, r["Type"]?.stringValue ?? "?") : nil
+        } ?? []
+    }
+
+    /// Template parameters with their defaults.
+    public var parameterDefaults: [String: String?] {
+        (template["Parameters"]?.objectValue ?? [:]).mapValues { $0["Default"]?.stringValue }
+    }
+
+    public var capabilities: [String] {
+        let types = (template["Resources"]?.objectValue ?? [:]).values.compactMap { $0["Type"]?.stringValue }
+        var caps: [String] = []
+        if types.contains(where: { $0.hasPrefix("AWS::IAM::") }) { caps += ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"] }
+        if template["Transform"] != nil { caps.append("CAPABILITY_AUTO_EXPAND") }
+        return caps
+    }
+}

@@ -1,0 +1,150 @@
+import AWSClient
+import Foundation
+
+/// Deploys a set of stacks: checks the account and the bootstrap, resolves parameters
+/// (overrides, previous image references, producer outputs, defaults), checks images,
+/// then deploys in dependency order with independent stacks side by side.
+public struct Deployment: Sendable {
+    public var session: AWSSession
+    public var reporter: any DeployReporter
+    public var options: DeployOptions
+    public var qualifier: String = ToolkitNames.defaultQualifier
+    public var concurrency = 2
+    public var requireImages = false
+    /// `Param=value` for every stack, or `Stack:Param=value` for one.
+    public var parameterOverrides: [String: String] = [:]
+    public var extraTags: [CloudFormation.Tag] = []
+
+    public init(session: AWSSession, reporter: any DeployReporter, options: DeployOptions) {
+        self.session = session
+        self.reporter = reporter
+        self.options = options
+    }
+
+    public func run(_ stacks: [DeployableStack]) async throws -> [(stack: String, result: DeployResult)] {
+        let identity = try await session.sts(region: stacks.first?.region).getCallerIdentity()
+        for stack in stacks {
+            if let account = stack.account, account != identity.account {
+                throw DeployError("\(stack.name) belongs to account \(account), but the credentials in use are for account \(identity.account) (\(identity.arn))",
+                                  hint: "use credentials for \(account) (`tsdeploy doctor` shows which are in use), or fix account_id in the config")
+            }
+        }
+        var toolkits: [String: ToolkitNames] = [:]
+        for stack in stacks {
+            let region = try stack.region ?? session.requireRegion()
+            guard toolkits[region] == nil else { continue }
+            toolkits[region] = try await checkBootstrap(account: identity.account, region: region)
+        }
+
+        var results: [String: DeployResult] = [:]
+        var failed: Set<String> = []
+        var remaining = stacks
+        var firstError: Error?
+        while !remaining.isEmpty {
+            let ready = remaining.filter { s in s.dependencies.allSatisfy { d in results[d] != nil || failed.contains(d) || !stacks.contains { $0.name == d } } }
+            remaining.removeAll { r in ready.contains { $0.name == r.name } }
+            for batch in stride(from: 0, to: ready.count, by: max(1, concurrency)).map({ Array(ready[$0..<min($0 + max(1, concurrency), ready.count)]) }) {
+                try await withThrowingTaskGroup(of: (String, Result<DeployResult, Error>).self) { group in
+                    for stack in batch {
+                        if let dep = stack.dependencies.first(where: { failed.contains($0) }) {
+                            results[stack.name] = .skipped("\(dep) did not deploy")
+                            reporter.finished(stack.name, "skipped: \(dep) did not deploy", success: false)
+                            failed.insert(stack.name)
+                            continue
+                        }
+                        let toolkit = toolkits[stack.region ?? ""] ?? toolkits.values.first
+                        group.addTask {
+                            do { return (stack.name, .success(try await deployOne(stack, toolkit: toolkit))) } catch { return (stack.name, .failure(error)) }
+                        }
+                    }
+                    for try await (name, result) in group {
+                        switch result {
+                        case .success(let r):
+                            results[name] = r
+                            if case .skipped = r { failed.insert(name) }
+                        case .failure(let e):
+                            failed.insert(name)
+                            results[name] = .skipped("failed")
+                            if firstError == nil { firstError = e }
+                        }
+                    }
+                }
+            }
+        }
+        if let firstError { throw firstError }
+        return stacks.map { ($0.name, results[$0.name] ?? .skipped("not reached")) }
+    }
+
+    func checkBootstrap(account: String, region: String) async throws -> ToolkitNames {
+        let names = ToolkitNames(qualifier: qualifier, account: account, region: region)
+        guard let parameter = try await session.ssm(region: region).parameterIfExists(names.versionParameter) else {
+            throw DeployError("aws://\(account)/\(region) is not bootstrapped (no SSM parameter \(names.versionParameter))",
+                              hint: "run `tsdeploy bootstrap aws://\(account)/\(region)`\(qualifier == ToolkitNames.defaultQualifier ? "" : " --qualifier \(qualifier)") once for this account and region")
+        }
+        guard let version = Int(parameter.value), version >= ToolkitNames.version else {
+            throw DeployError("the toolkit in aws://\(account)/\(region) is version \(parameter.value); this tsdeploy needs \(ToolkitNames.version)",
+                              hint: "run `tsdeploy bootstrap aws://\(account)/\(region)` to upgrade it")
+        }
+        return names
+    }
+
+    func deployOne(_ stack: DeployableStack, toolkit: ToolkitNames?) async throws -> DeployResult {
+        let region = try stack.region ?? session.requireRegion()
+        let cloudFormation = try session.cloudFormation(region: region)
+        let existing = try await cloudFormation.describeStack(stack.name)
+        let previous = Set((existing.map { ["REVIEW_IN_PROGRESS", "ROLLBACK_COMPLETE"].contains($0.status) ? [] : $0.parameters } ?? []).map(\.key))
+        var parameters: [CloudFormation.Parameter] = []
+        var imagesToCheck: [(DeployableStack.ImageParameter, String)] = []
+        for (key, defaultValue) in stack.parameterDefaults.sorted(by: { $0.key < $1.key }) {
+            let image = stack.imageParameters.first { $0.parameter == key }
+            if let value = parameterOverrides["\(stack.name):\(key)"] ?? parameterOverrides[key] {
+                parameters.append(.init(key: key, value: value))
+                if let image { imagesToCheck.append((image, value)) }
+            } else if image != nil, previous.contains(key) {
+                // A workstation deploy keeps the image the build last delivered (never rolls back).
+                parameters.append(.init(usePrevious: key))
+            } else if let source = stack.parameterSources.first(where: { $0.parameter == key }) {
+                guard let value = try await cloudFormation.describeStack(source.stack)?.outputs.first(where: { $0.key == source.output })?.value else {
+                    throw DeployError("\(stack.name) needs output \(source.output) of \(source.stack), which is not deployed or lacks it",
+                                      hint: "deploy \(source.stack) first")
+                }
+                parameters.append(.init(key: key, value: value))
+            } else if let defaultValue {
+                parameters.append(.init(key: key, value: defaultValue))
+                if let image { imagesToCheck.append((image, defaultValue)) }
+            } else {
+                throw DeployError("\(stack.name) needs a value for parameter \(key)", hint: "pass --parameters \(key)=VALUE")
+            }
+        }
+        if !imagesToCheck.isEmpty {
+            let ecr = try session.ecr(region: region)
+            var missing: [String] = []
+            for (image, reference) in imagesToCheck {
+                let id: ECRClient.ImageIdentifier = reference.hasPrefix("@") ? .init(digest: String(reference.dropFirst())) : .init(tag: String(reference.dropFirst()))
+                if try await !ecr.imageExists(repository: image.repository, id) { missing.append("\(image.repository)\(reference)") }
+            }
+            if !missing.isEmpty {
+                let what = "the images \(missing.joined(separator: ", ")) are not in ECR yet"
+                if requireImages { throw DeployError("\(stack.name): \(what)", hint: "push them first (the pipeline's build does), or deploy without --require-images") }
+                reporter.warn(stack.name, "\(what); skipping this stack: the first CodePipeline build pushes them and deploys it")
+                return .skipped("images missing")
+            }
+        }
+        var tagged = stack
+        tagged.tags = (stack.tags + extraTags).reduce(into: [CloudFormation.Tag]()) { all, tag in
+            all.removeAll { $0.key == tag.key }
+            all.append(tag)
+        }.sorted { $0.key < $1.key }
+        var deployOptions = options
+        deployOptions.stagingBucket = toolkit?.stagingBucket
+        let deployer = StackDeployer(cloudFormation: cloudFormation, s3: try session.s3(region: region), reporter: reporter, options: deployOptions)
+        let result = try await deployer.deploy(tagged, parameters: parameters)
+        if !stack.eventBridgeBuckets.isEmpty {
+            let s3 = try session.s3(region: region)
+            for bucket in stack.eventBridgeBuckets where try await s3.enableEventBridgeNotifications(bucket) {
+                reporter.info(stack.name, "enabled EventBridge notifications on s3://\(bucket) (its other notifications kept)")
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,78 @@
+import AWSClient
+import ArgumentParser
+import DeployEngine
+import Foundation
+
+public struct Deploy: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        abstract: "Deploy the stacks of a branch through CloudFormation change sets.",
+        discussion: """
+            Stacks deploy in dependency order, independent ones side by side. A stack whose \
+            template, parameters and tags are unchanged is skipped without a change set. \
+            Changes that broaden IAM permissions need a yes (or --require-approval never).
+            """)
+
+    @OptionGroup public var options: ConfigOptions
+    @OptionGroup public var aws: AWSOptions
+
+    @Flag(help: "Deploy even when nothing changed.")
+    public var force = false
+
+    @Option(help: "When to ask before executing a change set: never, any-change, broadening.")
+    public var requireApproval: DeployOptions.Approval = .broadening
+
+    @Option(help: "How many independent stacks deploy at once.")
+    public var concurrency = 2
+
+    @Option(name: .customLong("parameters"), help: "PARAM=VALUE or STACK:PARAM=VALUE; repeatable.")
+    public var parameters: [String] = []
+
+    @Option(name: .customLong("tags"), help: "KEY=VALUE tags for every stack; repeatable.")
+    public var tags: [String] = []
+
+    @Option(help: "Write the stacks' outputs as JSON to this file.")
+    public var outputsFile: String?
+
+    @Flag(help: "Fail instead of skipping a stack whose function images are not in ECR yet (the build uses it).")
+    public var requireImages = false
+
+    @Option(help: "The toolkit qualifier used at bootstrap.")
+    public var qualifier = ToolkitNames.defaultQualifier
+
+    public init() {}
+
+    public func run() async throws {
+        try await Console.runReportingErrors {
+            let stacks = try EngineSupport.stacks(options)
+            var deployOptions = DeployOptions()
+            deployOptions.force = force
+            deployOptions.requireApproval = requireApproval
+            deployOptions.confirm = EngineSupport.confirm
+            var deployment = Deployment(session: try aws.session(), reporter: EngineSupport.reporter(), options: deployOptions)
+            deployment.concurrency = concurrency
+            deployment.requireImages = requireImages
+            deployment.qualifier = qualifier
+            deployment.parameterOverrides = Dictionary(try EngineSupport.pairs(parameters, flag: "--parameters"), uniquingKeysWith: { _, b in b })
+            deployment.extraTags = try EngineSupport.pairs(tags, flag: "--tags").map { CloudFormation.Tag(key: $0.0, value: $0.1) }
+            EngineSupport.onInterrupt(stacks.map(\.name))
+            let started = Date()
+            let results = try await deployment.run(stacks)
+            var outputs: [String: [String: String]] = [:]
+            var summary: [String] = []
+            for (stack, result) in results {
+                switch result {
+                case .noChanges: summary.append("\(stack): no changes")
+                case .deployed(let o):
+                    summary.append("\(stack): deployed")
+                    outputs[stack] = Dictionary(o.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+                case .skipped(let why): summary.append("\(stack): skipped (\(why))")
+                }
+            }
+            if let outputsFile {
+                let data = try JSONSerialization.data(withJSONObject: outputs, options: [.prettyPrinted, .sortedKeys])
+                try data.write(to: URL(fileURLWithPath: outputsFile), options: .atomic)
+            }
+            Console.stderr(summary.joined(separator: "\n") + "\nDone in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        }
+    }
+}
