@@ -56,6 +56,7 @@ let package = Package(
         .testTarget(name: "ConstructCoreTests", dependencies: ["ConstructCore", "ConstructLibrary"]),
         .testTarget(name: "AWSSignerTests", dependencies: ["AWSSigner"], resources: [.copy("botocore_sign.py")]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSSigner"]),
+        .testTarget(name: "DeployEngineTests", dependencies: ["DeployEngine", "AWSClient", "AWSSigner", "ConstructCore", "CloudFormation"]),
         .testTarget(name: "TsdatAppTests", dependencies: ["TsdatApp", "CloudAssembly", "TSDeployCLI", "ConstructLibrary"],
                     resources: [.copy("Fixtures")]),
     ],
