@@ -2,6 +2,7 @@ import CloudAssembly
 import CloudFormation
 import ConstructCore
 import ConstructLibrary
+import DeployEngine
 import Foundation
 import TsdatApp
 
@@ -54,13 +55,6 @@ public struct SynthPipeline {
     }
 }
 
-/// An operational error the user can act on; printed without a stack trace.
-public struct CLIError: Error, CustomStringConvertible {
-    public var message: String
-    public var hint: String?
-    public init(_ message: String, hint: String? = nil) {
-        self.message = message
-        self.hint = hint
-    }
-    public var description: String { message + (hint.map { "\n  hint: \($0)" } ?? "") }
-}
+/// An operational error the user can act on; printed with its hint, never a stack trace.
+/// The same shape as the engine's, so both print alike.
+public typealias CLIError = DeployError
