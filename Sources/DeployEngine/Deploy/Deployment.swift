@@ -44,29 +44,28 @@ public struct Deployment: Sendable {
             let ready = remaining.filter { s in s.dependencies.allSatisfy { d in results[d] != nil || failed.contains(d) || !stacks.contains { $0.name == d } } }
             remaining.removeAll { r in ready.contains { $0.name == r.name } }
             for batch in stride(from: 0, to: ready.count, by: max(1, concurrency)).map({ Array(ready[$0..<min($0 + max(1, concurrency), ready.count)]) }) {
-                try await withThrowingTaskGroup(of: (String, Result<DeployResult, Error>).self) { group in
-                    for stack in batch {
-                        if let dep = stack.dependencies.first(where: { failed.contains($0) }) {
-                            results[stack.name] = .skipped("\(dep) did not deploy")
-                            reporter.finished(stack.name, "skipped: \(dep) did not deploy", success: false)
-                            failed.insert(stack.name)
-                            continue
-                        }
-                        let toolkit = toolkits[stack.region ?? ""] ?? toolkits.values.first
-                        group.addTask {
-                            do { return (stack.name, .success(try await deployOne(stack, toolkit: toolkit))) } catch { return (stack.name, .failure(error)) }
-                        }
+                // Plain tasks rather than a task group: a group whose child result is a
+                // tuple holding a Result crashed in release builds (swift 6.3.1).
+                var running: [(name: String, task: Task<DeployResult, Error>)] = []
+                for stack in batch {
+                    if let dep = stack.dependencies.first(where: { failed.contains($0) }) {
+                        results[stack.name] = .skipped("\(dep) did not deploy")
+                        reporter.finished(stack.name, "skipped: \(dep) did not deploy", success: false)
+                        failed.insert(stack.name)
+                        continue
                     }
-                    for try await (name, result) in group {
-                        switch result {
-                        case .success(let r):
-                            results[name] = r
-                            if case .skipped = r { failed.insert(name) }
-                        case .failure(let e):
-                            failed.insert(name)
-                            results[name] = .skipped("failed")
-                            if firstError == nil { firstError = e }
-                        }
+                    let toolkit = toolkits[stack.region ?? ""] ?? toolkits.values.first
+                    running.append((stack.name, Task { try await deployOne(stack, toolkit: toolkit) }))
+                }
+                for (name, task) in running {
+                    do {
+                        let result = try await task.value
+                        results[name] = result
+                        if case .skipped = result { failed.insert(name) }
+                    } catch {
+                        failed.insert(name)
+                        results[name] = .skipped("failed")
+                        if firstError == nil { firstError = error }
                     }
                 }
             }

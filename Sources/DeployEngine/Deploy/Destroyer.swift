@@ -25,10 +25,8 @@ public struct Destroyer: Sendable {
             let leaves = remaining.filter { s in !remaining.contains { $0.dependencies.contains(s.name) && names.contains($0.name) } }
             guard !leaves.isEmpty else { throw DeployError("the stacks depend on each other in a cycle") }
             remaining.removeAll { r in leaves.contains { $0.name == r.name } }
-            try await withThrowingTaskGroup(of: [Retained].self) { group in
-                for stack in leaves { group.addTask { try await destroy(stack) } }
-                for try await r in group { retained += r }
-            }
+            let tasks = leaves.map { stack in Task { try await destroy(stack) } }
+            for task in tasks { retained += try await task.value }
         }
         return retained
     }
@@ -97,36 +95,32 @@ public struct StackInspector: Sendable {
 
     /// All stacks in parallel; a stack not deployed diffs against nothing (and nothing is created).
     public func diff(_ stacks: [DeployableStack], against local: JSONValue? = nil) async throws -> [StackDiff] {
-        try await withThrowingTaskGroup(of: (Int, StackDiff).self) { group in
-            for (i, stack) in stacks.enumerated() {
-                group.addTask {
-                    if let local { return (i, StackDiff(stack: stack.name, deployed: true, diff: TemplateDiff(old: local, new: stack.template, paths: stack.paths))) }
+        let tasks = stacks.map { stack in
+                Task { () throws -> StackDiff in
+                    if let local { return StackDiff(stack: stack.name, deployed: true, diff: TemplateDiff(old: local, new: stack.template, paths: stack.paths)) }
                     let cloudFormation = try session.cloudFormation(region: stack.region)
                     let deployed = try await cloudFormation.describeStack(stack.name)
                     guard let deployed, deployed.status != "REVIEW_IN_PROGRESS", deployed.status != "DELETE_COMPLETE" else {
-                        return (i, StackDiff(stack: stack.name, deployed: false, diff: TemplateDiff(old: nil, new: stack.template, paths: stack.paths)))
+                        return StackDiff(stack: stack.name, deployed: false, diff: TemplateDiff(old: nil, new: stack.template, paths: stack.paths))
                     }
                     let old = try JSONValue.parse(try await cloudFormation.getTemplate(deployed.id))
-                    return (i, StackDiff(stack: stack.name, deployed: true, diff: TemplateDiff(old: old, new: stack.template, paths: stack.paths)))
+                    return StackDiff(stack: stack.name, deployed: true, diff: TemplateDiff(old: old, new: stack.template, paths: stack.paths))
                 }
-            }
-            var out: [(Int, StackDiff)] = []
-            for try await r in group { out.append(r) }
-            return out.sorted { $0.0 < $1.0 }.map(\.1)
         }
+        var out: [StackDiff] = []
+        for task in tasks { out.append(try await task.value) }
+        return out
     }
 
     public func status(_ stacks: [DeployableStack]) async throws -> [(stack: String, status: String?, lastChanged: Date?)] {
-        try await withThrowingTaskGroup(of: (Int, String, String?, Date?).self) { group in
-            for (i, stack) in stacks.enumerated() {
-                group.addTask {
-                    let s = try await session.cloudFormation(region: stack.region).describeStack(stack.name)
-                    return (i, stack.name, s?.status, s?.lastChanged)
-                }
-            }
-            var out: [(Int, String, String?, Date?)] = []
-            for try await r in group { out.append(r) }
-            return out.sorted { $0.0 < $1.0 }.map { ($0.1, $0.2, $0.3) }
+        let tasks = stacks.map { stack in
+            Task { try await session.cloudFormation(region: stack.region).describeStack(stack.name) }
         }
+        var out: [(stack: String, status: String?, lastChanged: Date?)] = []
+        for (stack, task) in zip(stacks, tasks) {
+            let s = try await task.value
+            out.append((stack.name, s?.status, s?.lastChanged))
+        }
+        return out
     }
 }

@@ -82,7 +82,7 @@ public struct TemplateDiff: Sendable, Equatable {
                 .map { PropertyChange(name: $0.key, old: nil, new: $0.value, replacement: .never) }
             return ResourceChange(kind: .added, logicalId: id, type: type, path: path, properties: props, attributes: [],
                                   replacement: .never, replacementWillFail: false, retainedOnRemoval: false)
-        case (let a?, nil):
+        case (_?, nil):
             return ResourceChange(kind: .removed, logicalId: id, type: type, path: path, properties: [], attributes: [],
                                   replacement: .never, replacementWillFail: false, retainedOnRemoval: retained)
         case (let a?, let b?):
