@@ -10,6 +10,10 @@ public struct ToolkitNames: Sendable, Equatable {
     public var account: String
     public var region: String
     public var stackName: String
+    /// Set by deploy when the toolkit has an execution role (bootstrapped with policies).
+    public var executionRoleExists = false
+    /// `aws`, `aws-cn`, `aws-us-gov`: from the caller's ARN.
+    public var partition = "aws"
 
     public init(qualifier: String = defaultQualifier, account: String, region: String, stackName: String = defaultStackName) {
         self.qualifier = qualifier
@@ -27,6 +31,6 @@ public struct ToolkitNames: Sendable, Equatable {
     public var imageRepository: String { "tsdeploy-\(qualifier)-container-assets-\(account)-\(region)" }
     public var deployRole: String { "tsdeploy-\(qualifier)-deploy-role-\(account)-\(region)" }
     public var executionRole: String { "tsdeploy-\(qualifier)-cfn-exec-role-\(account)-\(region)" }
-    public var executionRoleArn: String { "arn:aws:iam::\(account):role/\(executionRole)" }
+    public var executionRoleArn: String { "arn:\(partition):iam::\(account):role/\(executionRole)" }
     public var versionParameter: String { "/tsdeploy-bootstrap/\(qualifier)/version" }
 }

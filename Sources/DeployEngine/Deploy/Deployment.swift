@@ -33,7 +33,12 @@ public struct Deployment: Sendable {
         for stack in stacks {
             let region = try stack.region ?? session.requireRegion()
             guard toolkits[region] == nil else { continue }
-            toolkits[region] = try await checkBootstrap(account: identity.account, region: region)
+            var names = try await checkBootstrap(account: identity.account, region: region)
+            names.partition = identity.arn.split(separator: ":").dropFirst().first.map(String.init) ?? "aws"
+            // The execution role exists only when bootstrap was given policies for it.
+            let toolkitResources = (try? await session.cloudFormation(region: region).listStackResources(names.stackName)) ?? []
+            names.executionRoleExists = toolkitResources.contains { $0.resourceType == "AWS::IAM::Role" && $0.physicalId == names.executionRole }
+            toolkits[region] = names
         }
 
         var results: [String: DeployResult] = [:]
@@ -136,6 +141,7 @@ public struct Deployment: Sendable {
         }.sorted { $0.key < $1.key }
         var deployOptions = options
         deployOptions.stagingBucket = toolkit?.stagingBucket
+        if let toolkit, toolkit.executionRoleExists { deployOptions.executionRoleArn = toolkit.executionRoleArn }
         let deployer = StackDeployer(cloudFormation: cloudFormation, s3: try session.s3(region: region), reporter: reporter, options: deployOptions)
         let result = try await deployer.deploy(tagged, parameters: parameters)
         if !stack.eventBridgeBuckets.isEmpty {

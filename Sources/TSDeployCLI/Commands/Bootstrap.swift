@@ -68,8 +68,9 @@ public struct Bootstrap: AsyncParsableCommand {
                 (account, region) = (loaded.config.accountId, loaded.config.region)
             }
             let finalRegion = try region ?? session.requireRegion()
-            let identity = try await session.sts(region: finalRegion).getCallerIdentity()
-            let finalAccount = account ?? identity.account
+            // --show-template with a known account needs no AWS call at all.
+            let identity = showTemplate && account != nil ? nil : try await session.sts(region: finalRegion).getCallerIdentity()
+            guard let finalAccount = account ?? identity?.account else { throw CLIError("no account for the toolkit") }
             let names = ToolkitNames(qualifier: qualifier, account: finalAccount, region: finalRegion, stackName: toolkitStackName)
             let app = App()
             _ = ToolkitStack(app, names: names, options: .init(trustedAccounts: trust, executionPolicies: executionPolicies))
@@ -78,8 +79,8 @@ public struct Bootstrap: AsyncParsableCommand {
                 Console.stdout(YAMLWriter().string(artifact.template.render()))
                 return
             }
-            guard identity.account == finalAccount else {
-                throw CLIError("aws://\(finalAccount)/\(finalRegion) is another account than the credentials' (\(identity.account), \(identity.arn))",
+            guard let identity, identity.account == finalAccount else {
+                throw CLIError("aws://\(finalAccount)/\(finalRegion) is another account than the credentials' (\(identity?.account ?? "?"), \(identity?.arn ?? "?"))",
                                hint: "use credentials for \(finalAccount); `tsdeploy doctor` shows which are in use")
             }
             let cloudFormation = try session.cloudFormation(region: finalRegion)
