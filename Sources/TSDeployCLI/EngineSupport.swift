@@ -18,7 +18,16 @@ enum EngineSupport {
 
     static func reporter() -> any DeployReporter {
         let write: @Sendable (String) -> Void = { Console.stderr($0) }
-        return interactive && ProcessInfo.processInfo.environment["CI"] == nil ? LiveReporter(write: write) : LineReporter(color: Console.colors, write: write)
+        guard interactive, ProcessInfo.processInfo.environment["CI"] == nil else { return LineReporter(color: Console.colors, write: write) }
+        let live = LiveReporter(write: write)
+        // Once a second, so elapsed time advances while CloudFormation is quiet; ends with the process.
+        Task.detached {
+            while true {
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                live.tick()
+            }
+        }
+        return live
     }
 
     /// A yes/no question on the terminal; nil without one (callers then need a flag).

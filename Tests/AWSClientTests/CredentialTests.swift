@@ -118,7 +118,7 @@ import Testing
             #expect(error.hint == "run `aws sso login --profile sso`")
         }
         // The cache file is named by the SHA-1 of the session name, as the AWS CLI writes it.
-        try home.write(".aws/sso/cache/\(SSOProvider.sha1("corp")).json",
+        try home.write(".aws/sso/cache/\(CacheKey.sha1("corp")).json",
                        #"{"accessToken": "bearer-1", "expiresAt": "2099-01-01T00:00:00Z", "region": "eu-west-1"}"#)
         let transport = ScriptedTransport(handler: { request in
             #expect(request.url == "https://portal.sso.eu-west-1.amazonaws.com/federation/credentials?account_id=111122223333&role_name=Deployer")
@@ -128,12 +128,12 @@ import Testing
         let credentials = try await chain(home, profile: "sso", transport: transport).credentials.credentials()
         #expect(credentials.accessKeyId == "SSOKEY")
         #expect(credentials.expiration == Date(timeIntervalSince1970: 4_070_908_800))
-        #expect(SSOProvider.sha1("corp").count == 40)
+        #expect(CacheKey.sha1("corp").count == 40)
     }
 
     @Test func expiredSSOTokenSaysLogIn() async throws {
         let home = try FakeHome(config: "[profile old]\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 1\nsso_role_name = R\n")
-        try home.write(".aws/sso/cache/\(SSOProvider.sha1("https://x.awsapps.com/start")).json",
+        try home.write(".aws/sso/cache/\(CacheKey.sha1("https://x.awsapps.com/start")).json",
                        #"{"accessToken": "a", "expiresAt": "2001-01-01T00:00:00Z"}"#)
         do {
             _ = try await chain(home, profile: "old").credentials.credentials()

@@ -1,5 +1,4 @@
 import AWSSigner
-import Crypto
 import Foundation
 
 /// Asks for an MFA code; the default reads it from the terminal, and fails with a clear
@@ -57,7 +56,7 @@ public struct AssumeRoleProvider: CredentialProvider {
         if let serial = input.serialNumber { fields.append(("SerialNumber", "\"\(serial)\"")) }
         if let duration = input.durationSeconds { fields.append(("DurationSeconds", String(duration))) }
         let json = "{" + fields.sorted { $0.0 < $1.0 }.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
-        return Insecure.SHA1.hash(data: Data(json.utf8)).map { String(format: "%02x", $0) }.joined()
+        return CacheKey.sha1(json)
     }
 
     static func readCache(_ path: String) -> AWSCredentials? {

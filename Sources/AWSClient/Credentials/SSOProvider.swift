@@ -1,5 +1,4 @@
 import AWSSigner
-import Crypto
 import Foundation
 
 /// IAM Identity Center: a profile with `sso_account_id` + `sso_role_name` and either
@@ -41,12 +40,12 @@ public struct SSOProvider: CredentialProvider {
             guard let url = session["sso_start_url"], let region = session["sso_region"] else {
                 throw CredentialError("[sso-session \(sessionName)] needs sso_start_url and sso_region")
             }
-            return Settings(startURL: url, region: region, cacheKey: Self.sha1(sessionName), sessionName: sessionName)
+            return Settings(startURL: url, region: region, cacheKey: CacheKey.sha1(sessionName), sessionName: sessionName)
         }
         guard let url = profile["sso_start_url"], let region = profile["sso_region"] else {
             throw CredentialError("profile \(profile.name) needs sso_session, or sso_start_url and sso_region")
         }
-        return Settings(startURL: url, region: region, cacheKey: Self.sha1(url), sessionName: nil)
+        return Settings(startURL: url, region: region, cacheKey: CacheKey.sha1(url), sessionName: nil)
     }
 
     public func load() async throws -> AWSCredentials? {
@@ -109,9 +108,5 @@ public struct SSOProvider: CredentialProvider {
                                       "expiresAt": Timestamps.iso8601String(now().addingTimeInterval(TimeInterval(expiresIn)))]
         if let newRefresh = object["refreshToken"] as? String { updated["refreshToken"] = newRefresh }
         return updated
-    }
-
-    static func sha1(_ s: String) -> String {
-        Insecure.SHA1.hash(data: Data(s.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -194,6 +194,6 @@ public struct S3Client: Sendable {
     }
 
     static func query(_ items: [(String, String)]) -> String {
-        items.sorted { $0.0 < $1.0 }.map { "\(URIEncoding.encode($0.0))=\(URIEncoding.encode($0.1))" }.joined(separator: "&")
+        URIEncoding.query(items.sorted { $0.0 < $1.0 })
     }
 }

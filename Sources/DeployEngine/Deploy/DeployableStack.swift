@@ -52,14 +52,6 @@ public struct DeployableStack: Sendable {
         }
     }
 
-    /// Resources CloudFormation keeps when the stack is deleted.
-    public var retainedResources: [(logicalId: String, type: String)] {
-        template["Resources"]?.objectValue.sorted { $0.key < $1.key }.compactMap { id, r in
-            let policy = r["DeletionPolicy"]?.stringValue
-            return policy == "Retain" || policy == "RetainExceptOnCreate" ? (id, r["Type"]?.stringValue ?? "?") : nil
-        } ?? []
-    }
-
     /// Template parameters with their defaults.
     public var parameterDefaults: [String: String?] {
         (template["Parameters"]?.objectValue ?? [:]).mapValues { $0["Default"]?.stringValue }

@@ -143,7 +143,7 @@ public struct Deployment: Sendable {
         deployOptions.stagingBucket = toolkit?.stagingBucket
         if let toolkit, toolkit.executionRoleExists { deployOptions.executionRoleArn = toolkit.executionRoleArn }
         let deployer = StackDeployer(cloudFormation: cloudFormation, s3: try session.s3(region: region), reporter: reporter, options: deployOptions)
-        let result = try await deployer.deploy(tagged, parameters: parameters)
+        let result = try await deployer.deploy(tagged, parameters: parameters, current: existing)
         if !stack.eventBridgeBuckets.isEmpty {
             let s3 = try session.s3(region: region)
             for bucket in stack.eventBridgeBuckets where try await s3.enableEventBridgeNotifications(bucket) {

@@ -75,8 +75,7 @@ public struct Destroyer: Sendable {
         }
         reporter.finished(stack.name, "DELETE_COMPLETE", success: true)
         return (template["Resources"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { id, r in
-            let policy = r["DeletionPolicy"]?.stringValue
-            guard policy == "Retain" || policy == "RetainExceptOnCreate" else { return nil }
+            guard r.isRetainedOnDelete else { return nil }
             return Retained(stack: stack.name, logicalId: id, type: r["Type"]?.stringValue ?? "?", physicalId: physical[id] ?? nil)
         }
     }

@@ -47,8 +47,15 @@ public struct StackDeployer: Sendable {
     }
 
     public func deploy(_ stack: DeployableStack, parameters: [CloudFormation.Parameter]) async throws -> DeployResult {
+        try await deploy(stack, parameters: parameters, current: try await cloudFormation.describeStack(stack.name))
+    }
+
+    /// `current`: the stack as DescribeStacks just answered (nil: not deployed), for callers
+    /// that already asked.
+    public func deploy(_ stack: DeployableStack, parameters: [CloudFormation.Parameter],
+                       current: CloudFormation.Stack?) async throws -> DeployResult {
         let name = stack.name
-        var existing = try await cloudFormation.describeStack(name)
+        var existing = current
         if let current = existing {
             switch current.status {
             case "ROLLBACK_COMPLETE", "ROLLBACK_FAILED":

@@ -38,6 +38,12 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
+    /// A template resource whose DeletionPolicy keeps it when it leaves the stack.
+    public var isRetainedOnDelete: Bool {
+        let policy = self["DeletionPolicy"]?.stringValue
+        return policy == "Retain" || policy == "RetainExceptOnCreate"
+    }
+
     /// Contains `Ref`/`Fn::*`: its value is only known at deploy time.
     public var isDynamic: Bool {
         switch self {

@@ -75,7 +75,7 @@ public struct TemplateDiff: Sendable, Equatable {
 
     static func resource(_ id: String, _ a: JSONValue?, _ b: JSONValue?, path: String?) -> ResourceChange? {
         let type = (b ?? a)?["Type"]?.stringValue ?? "?"
-        let retained = a?["DeletionPolicy"]?.stringValue == "Retain" || a?["DeletionPolicy"]?.stringValue == "RetainExceptOnCreate"
+        let retained = a?.isRetainedOnDelete ?? false
         switch (a, b) {
         case (nil, let b?):
             let props = (b["Properties"]?.objectValue ?? [:]).sorted { $0.key < $1.key }

@@ -25,7 +25,7 @@ public struct StackProgress: Sendable, Equatable {
     }
 
     mutating func apply(_ event: CloudFormation.StackEvent, stackName: String) {
-        if event.logicalId == stackName || event.resourceType == "AWS::CloudFormation::Stack" && event.logicalId == stackName {
+        if event.logicalId == stackName {
             status = event.status
             return
         }
@@ -135,7 +135,8 @@ public final class LiveReporter: DeployReporter, @unchecked Sendable {
         }
     }
 
-    public func tick() { lock.withLock { redraw() } }
+    /// Redraws so the elapsed time moves between events; nothing before the first stack.
+    public func tick() { lock.withLock { if !order.isEmpty { redraw() } } }
 
     public func info(_ stack: String, _ message: String) { set(stack, progress: lines[stack]?.progress, text: message, message: nil) }
     public func warn(_ stack: String, _ message: String) {
