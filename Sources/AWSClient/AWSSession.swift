@@ -62,7 +62,9 @@ public struct AWSSession: Sendable {
         self.transport = options.transport
         self.retry = options.retry ?? .standard(environment: environment, profile: profile)
         self.clock = ClockSkew()
-        self.region = RegionResolver.resolve(flag: options.region, environment: environment, profile: profile)
+        let region = RegionResolver.resolve(flag: options.region, environment: environment, profile: profile)
+        if let region { try RegionName.validate(region.name, source: region.source) }
+        self.region = region
         self.endpoints = EndpointResolver(environment: environment, config: config, profile: profile,
                                           explicitURL: options.endpointURL)
         let chain = DefaultCredentialChain(environment: environment, config: config, transport: options.transport,
@@ -81,7 +83,10 @@ public struct AWSSession: Sendable {
 
     public func client(_ service: AWSService, region: String? = nil) throws -> AWSClient {
         let name = try region ?? requireRegion()
-        return AWSClient(service: service, region: name, endpoint: endpoints.resolve(service, region: name),
+        try RegionName.validate(name, source: "the stack's environment")
+        let endpoint = endpoints.resolve(service, region: name)
+        try EndpointURL.validate(endpoint)
+        return AWSClient(service: service, region: name, endpoint: endpoint,
                          credentials: credentials, transport: transport, retry: retry, clock: clock)
     }
 

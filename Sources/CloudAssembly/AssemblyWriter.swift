@@ -30,6 +30,8 @@ public struct AssemblyWriter {
         let target = outputDirectory.standardizedFileURL
         let parent = target.deletingLastPathComponent()
         try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+        try Self.checkReplaceable(target)
+        Self.removeStaleStaging(for: target)
         let staging = parent.appendingPathComponent(".\(target.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         try? fm.removeItem(at: staging)
         try fm.createDirectory(at: staging, withIntermediateDirectories: false)
@@ -41,6 +43,47 @@ public struct AssemblyWriter {
         } catch {
             try? fm.removeItem(at: staging)
             throw error
+        }
+    }
+
+    /// Whether a file name is one an assembly of ours holds.
+    static func isAssemblyFile(_ name: String) -> Bool {
+        name == "cdk.out" || name == "manifest.json" || name.hasSuffix(".template.json")
+    }
+
+    /// The output directory is replaced whole, so it may hold only an assembly this tool
+    /// wrote: `--output .` must never delete a project.
+    static func checkReplaceable(_ target: URL) throws {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: target.path, isDirectory: &isDir) else { return }
+        guard isDir.boolValue else {
+            throw AssemblyError("\(target.path) exists and is not a directory; remove it or choose another --output")
+        }
+        let entries = try fm.contentsOfDirectory(atPath: target.path)
+        guard !entries.isEmpty else { return }
+        let foreign = entries.filter { !isAssemblyFile($0) }.sorted()
+        let ours = entries.contains("cdk.out") && entries.contains("manifest.json")
+        guard foreign.isEmpty, ours else {
+            let shown = (foreign.isEmpty ? entries.sorted() : foreign).prefix(3).joined(separator: ", ")
+            throw AssemblyError("\(target.path) is not a cloud assembly tsdeploy wrote (it holds \(shown)\(foreign.count > 3 ? ", …" : "")); "
+                                + "synth replaces its output directory whole, so it writes nothing there",
+                                hint: "choose an empty or new directory with --output (the default is cdk.out)")
+        }
+    }
+
+    /// Staging directories of earlier runs that were killed before they finished.
+    static func removeStaleStaging(for target: URL) {
+        let fm = FileManager.default
+        let parent = target.deletingLastPathComponent()
+        let prefix = ".\(target.lastPathComponent).tmp-"
+        guard let entries = try? fm.contentsOfDirectory(atPath: parent.path) else { return }
+        for entry in entries where entry.hasPrefix(prefix) {
+            let pidText = entry.dropFirst(prefix.count).prefix { $0.isNumber }
+            guard let pid = Int32(pidText), pid != ProcessInfo.processInfo.processIdentifier else { continue }
+            if kill(pid, 0) == -1, errno == ESRCH {
+                try? fm.removeItem(at: parent.appendingPathComponent(entry))
+            }
         }
     }
 
@@ -78,6 +121,11 @@ public struct AssemblyWriter {
 }
 
 public struct AssemblyError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+    public var message: String
+    public var hint: String?
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message
+        self.hint = hint
+    }
+    public var description: String { message + (hint.map { "\n  hint: \($0)" } ?? "") }
 }

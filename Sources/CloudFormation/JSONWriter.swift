@@ -88,7 +88,9 @@ public struct JSONWriter: Sendable {
         return "\(d)"
     }
 
-    static func escape(_ s: String, into out: inout String) {
+    /// `yaml`: also escape what YAML readers do not take literally inside double quotes:
+    /// DEL, the C1 controls (NEL is a line break to them), a byte-order mark, U+FFFE/U+FFFF.
+    static func escape(_ s: String, into out: inout String, yaml: Bool = false) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -100,7 +102,9 @@ public struct JSONWriter: Sendable {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                let v = scalar.value
+                if v < 0x20 || v == 0x2028 || v == 0x2029
+                    || (yaml && ((0x7F...0x9F).contains(v) || v == 0xFEFF || v == 0xFFFE || v == 0xFFFF)) {
                     let hex = String(scalar.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {

@@ -80,7 +80,7 @@ public struct YAMLWriter: Sendable {
     static func quoteIfNeeded(_ s: String) -> String {
         if isPlainSafe(s) { return s }
         var out = ""
-        JSONWriter.escape(s, into: &out)
+        JSONWriter.escape(s, into: &out, yaml: true)
         return out
     }
 

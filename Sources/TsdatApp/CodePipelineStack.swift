@@ -84,7 +84,18 @@ public final class CodePipelineStack: Stack {
     private func grantBuild(_ c: PipelinesConfig, names: inout TsdatNames) {
         repository.grantPullPush(project)
         lambdaRole.grantPassRole(project, toService: "lambda.amazonaws.com")
-        let prefix = names.namePrefix
+        // Exact names, not `{repo}-{branch}*`: a prefix of one branch's names is the start
+        // of another's (`m` of `main`), so a pattern would let one branch's build change
+        // another branch's functions. A config that adds a site updates these grants when
+        // this stack is deployed.
+        var derived = names  // a copy: the PipelinesStack reports shortened names itself
+        var functions: [String] = [], rules: [String] = []
+        for p in c.pipelines {
+            for site in p.sites {
+                functions.append(derived.functionName(p.name, site.id))
+                rules.append(derived.ruleName(p.name, site.id))
+            }
+        }
         let stackArn = "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/\(names.pipelinesStack)/*"
         project.addToPrincipalPolicy(PolicyStatement(
             actions: ["cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet", "cloudformation:DescribeChangeSet",
@@ -92,21 +103,25 @@ public final class CodePipelineStack: Stack {
                       "cloudformation:GetTemplate"],
             resources: [Fn.sub(stackArn)]))
         project.addToPrincipalPolicy(PolicyStatement(
+            actions: ["ecr:DescribeImages"], resources: [repository.repositoryArn]))
+        inputBucket.grantNotificationConfiguration(project)
+        guard !functions.isEmpty else { return }
+        project.addToPrincipalPolicy(PolicyStatement(
             actions: ["lambda:AddPermission", "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction",
                       "lambda:GetFunctionConfiguration", "lambda:RemovePermission", "lambda:TagResource",
                       "lambda:UntagResource", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
                       "lambda:ListTags"],
-            resources: [Fn.sub("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:\(prefix)*")]))
+            resources: functions.map { Fn.sub("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:\($0)") }))
         project.addToPrincipalPolicy(PolicyStatement(
             actions: ["events:DeleteRule", "events:DescribeRule", "events:PutRule", "events:PutTargets",
                       "events:RemoveTargets", "events:TagResource", "events:UntagResource"],
-            resources: [Fn.sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/\(prefix)*")]))
+            resources: rules.map { Fn.sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/\($0)") }))
         project.addToPrincipalPolicy(PolicyStatement(
             actions: ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DescribeLogGroups", "logs:PutRetentionPolicy",
                       "logs:TagResource", "logs:UntagResource"],
-            resources: [Fn.sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/\(prefix)*")]))
-        project.addToPrincipalPolicy(PolicyStatement(
-            actions: ["ecr:DescribeImages"], resources: [repository.repositoryArn]))
-        inputBucket.grantNotificationConfiguration(project)
+            resources: functions.flatMap { fn in
+                [":log-group:/aws/lambda/\(fn)", ":log-group:/aws/lambda/\(fn):*"]
+                    .map { Fn.sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}" + $0) }
+            }))
     }
 }

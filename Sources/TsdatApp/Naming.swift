@@ -46,8 +46,6 @@ public struct TsdatNames: Sendable {
     public mutating func ruleName(_ pipeline: String, _ site: String) -> String {
         limit("EventBridge rule name", Self.slug("\(base)-\(pipeline)-\(site)-trigger", allowed: Self.alnum + "-_."), 64)
     }
-    /// A prefix every function and rule name starts with, for least-privilege IAM patterns.
-    public var namePrefix: String { String(base.prefix(40)) }
 
     private mutating func limit(_ kind: String, _ name: String, _ max: Int) -> String {
         guard name.count > max else { return name }

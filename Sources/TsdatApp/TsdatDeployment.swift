@@ -9,6 +9,9 @@ public struct TsdatDeployment {
     /// Names shortened to fit AWS limits, reported as warnings.
     public let shortenedNames: [(kind: String, full: String, short: String)]
 
+    public static let ownerMetadataType = "tsdeploy:owner"
+    public static let ownerTag = "tsdeploy:branch"
+
     public init(config: PipelinesConfig, branch: String) {
         var names = TsdatNames(repo: config.pipelinesRepoName, branch: branch)
         app = App()
@@ -17,6 +20,9 @@ public struct TsdatDeployment {
         let tags = config.tags
         for stack in [codePipelineStack, pipelinesStack] as [Stack] {
             stack.tags = tags
+            // A stack tag only (not on every resource): the engine reads it to refuse a
+            // stack of the same name that another branch or tool deployed.
+            stack.addEngineMetadata(Self.ownerMetadataType, ["tag": .string(Self.ownerTag), "value": .string(branch)], at: stack)
         }
         shortenedNames = names.shortened
     }

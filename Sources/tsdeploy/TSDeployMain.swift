@@ -3,6 +3,6 @@ import TSDeployCLI
 @main
 struct TSDeployMain {
     static func main() async {
-        await TSDeploy.main()
+        await TSDeploy.runMain()
     }
 }

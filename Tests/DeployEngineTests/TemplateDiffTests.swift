@@ -48,14 +48,16 @@ import Testing
             ┌───┬──────────┬────────┬────────────────────────────┬───────────┬───────────┐
             │   │ Resource │ Effect │ Action                     │ Principal │ Condition │
             ├───┼──────────┼────────┼────────────────────────────┼───────────┼───────────┤
-            │ + │ "*"      │ Allow  │ s3:GetObject, s3:PutObject │           │           │
-            │ - │ "*"      │ Allow  │ s3:GetObject               │           │           │
+            │ + │ *        │ Allow  │ s3:GetObject, s3:PutObject │           │           │
+            │ - │ *        │ Allow  │ s3:GetObject               │           │           │
             └───┴──────────┴────────┴────────────────────────────┴───────────┴───────────┘
             (These changes broaden permissions or network access; deploy asks before applying them.)
+            Data at risk: AWS::ECR::Repository Data (replaced), AWS::Logs::LogGroup Logs (replaced). deploy stops before this unless you confirm or pass --allow-destroy-data.
             Parameters
             [~] Tag: {"Default":"a","Type":"String"} → {"Default":"b","Type":"String"}
             Resources
             [~] AWS::ECR::Repository Data replace
+             ⚠ deletes data: the replacement deletes this AWS::ECR::Repository and what it holds
              ⚠ the replacement keeps its custom name and will fail: change the name too, or remove the resource first
              └─ [~] EncryptionConfiguration.EncryptionType: AES256 → KMS (requires replacement)
             [~] AWS::Lambda::Function Fn /Stack/Fn/Resource may be replaced
@@ -63,6 +65,7 @@ import Testing
              ├─ [~] FunctionName: {"Ref":"Name"} → {"Fn::Sub":"x-${Name}"} (may cause replacement)
              └─ [~] MemorySize: 128 → 256
             [~] AWS::Logs::LogGroup Logs replace
+             ⚠ deletes data: the replacement deletes this AWS::Logs::LogGroup and what it holds
              └─ [~] LogGroupName: /a → /b (requires replacement)
             [-] AWS::SNS::Topic Old (retained: DeletionPolicy Retain keeps it in the account)
             [~] AWS::IAM::Policy Policy

@@ -15,9 +15,21 @@ public struct EnvironmentProvider: CredentialProvider {
         case (nil, _): throw CredentialError("AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not")
         case (_, nil): throw CredentialError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
         case let (keyId?, secret?):
+            var expiration: Date?
+            if let raw = environment["AWS_CREDENTIAL_EXPIRATION"] {
+                guard let date = Timestamps.iso8601(raw) else {
+                    throw CredentialError("AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time (e.g. 2026-11-25T18:00:00Z)")
+                }
+                // Nothing refreshes environment variables: expired keys would only fail later, call by call.
+                guard date > Date() else {
+                    throw CredentialError("the credentials in the environment expired at \(Timestamps.iso8601String(date)) (AWS_CREDENTIAL_EXPIRATION)",
+                                          hint: "export fresh ones from where these came from (e.g. `aws configure export-credentials`), or unset them to use a profile")
+                }
+                expiration = date
+            }
             return AWSCredentials(accessKeyId: keyId, secretAccessKey: secret,
                                   sessionToken: environment["AWS_SESSION_TOKEN"] ?? environment["AWS_SECURITY_TOKEN"],
-                                  expiration: environment["AWS_CREDENTIAL_EXPIRATION"].flatMap(Timestamps.iso8601))
+                                  expiration: expiration)
         }
     }
 }

@@ -86,15 +86,19 @@ public struct ECRClient: Sendable {
         var failures: [Failure]?
     }
 
-    /// Deletes images (up to 100 per call); returns the reasons of those ECR refused.
+    /// Deletes images (up to 100 per call; each digest once); returns the reasons of those
+    /// ECR refused. An image already gone (ImageNotFound) is what was wanted, not a refusal.
     public func batchDeleteImage(repository: String, imageIds: [ImageIdentifier]) async throws -> [String] {
+        var seen: Set<String> = []
+        let unique = imageIds.filter { seen.insert($0.imageDigest ?? "tag:" + ($0.imageTag ?? "")).inserted }
         var refused: [String] = []
-        for start in stride(from: 0, to: imageIds.count, by: 100) {
+        for start in stride(from: 0, to: unique.count, by: 100) {
             let output = try await client.json(Self.prefix + "BatchDeleteImage", operation: "BatchDeleteImage",
                                                BatchDeleteImageInput(repositoryName: repository,
-                                                                     imageIds: Array(imageIds[start..<min(start + 100, imageIds.count)])),
+                                                                     imageIds: Array(unique[start..<min(start + 100, unique.count)])),
                                                as: BatchDeleteImageOutput.self)
-            refused += (output.failures ?? []).map { "\($0.failureCode ?? "error"): \($0.failureReason ?? "")" }
+            refused += (output.failures ?? []).filter { $0.failureCode != "ImageNotFound" }
+                .map { "\($0.failureCode ?? "error"): \($0.failureReason ?? "")" }
         }
         return refused
     }

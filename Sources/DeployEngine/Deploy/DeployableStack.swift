@@ -8,6 +8,11 @@ import Foundation
 /// EventBridge delivery to enable, image parameters, outputs feeding parameters).
 public struct DeployableStack: Sendable {
     public struct ImageParameter: Sendable, Equatable { public var parameter: String, repository: String }
+    /// The stack tag that says whose a deployed stack is (e.g. `tsdeploy:branch` = `main`).
+    public struct Owner: Sendable, Equatable, CustomStringConvertible {
+        public var key: String, value: String
+        public var description: String { "\(key.hasSuffix("branch") ? "branch" : key) '\(value)'" }
+    }
 
     public var name: String
     public var displayName: String
@@ -21,6 +26,7 @@ public struct DeployableStack: Sendable {
     /// Logical IDs of buckets tsdeploy owns and may empty before deleting them.
     public var emptyOnDelete: [String] = []
     public var eventBridgeBuckets: [String] = []
+    public var owner: Owner?
     public var parameterSources: [StackArtifact.ParameterSource]
     /// Logical ID → construct path, for diffs and recaps that name constructs.
     public var paths: [String: String]
@@ -45,6 +51,13 @@ public struct DeployableStack: Sendable {
                 }
             case "tsdeploy:empty-on-delete":
                 if let id = data["bucket"]?["Ref"]?.stringValue { emptyOnDelete.append(id) }
+            case "tsdeploy:owner":
+                if let key = data["tag"]?.stringValue, let value = data["value"]?.stringValue {
+                    owner = Owner(key: key, value: value)
+                    tags.removeAll { $0.key == key }
+                    tags.append(CloudFormation.Tag(key: key, value: value))
+                    tags.sort { $0.key < $1.key }
+                }
             case "tsdeploy:bucket-eventbridge-notifications":
                 if let bucket = data["bucket"]?.stringValue { eventBridgeBuckets.append(bucket) }
             default: break

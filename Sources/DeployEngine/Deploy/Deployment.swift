@@ -11,7 +11,7 @@ public struct Deployment: Sendable {
     public var qualifier: String = ToolkitNames.defaultQualifier
     public var concurrency = 2
     public var requireImages = false
-    /// `Param=value` for every stack, or `Stack:Param=value` for one.
+    /// `Param=value` for every stack that has Param, or `Stack:Param=value` for one (name or id).
     public var parameterOverrides: [String: String] = [:]
     public var extraTags: [CloudFormation.Tag] = []
 
@@ -22,13 +22,9 @@ public struct Deployment: Sendable {
     }
 
     public func run(_ stacks: [DeployableStack]) async throws -> [(stack: String, result: DeployResult)] {
-        let identity = try await session.sts(region: stacks.first?.region).getCallerIdentity()
-        for stack in stacks {
-            if let account = stack.account, account != identity.account {
-                throw DeployError("\(stack.name) belongs to account \(account), but the credentials in use are for account \(identity.account) (\(identity.arn))",
-                                  hint: "use credentials for \(account) (`tsdeploy doctor` shows which are in use), or fix account_id in the config")
-            }
-        }
+        guard concurrency >= 1 else { throw DeployError("the concurrency must be at least 1, got \(concurrency)") }
+        let overrides = try ParameterOverrides.resolve(parameterOverrides, stacks: stacks)
+        let identity = try await EnvironmentCheck.verify(stacks, session: session)
         var toolkits: [String: ToolkitNames] = [:]
         for stack in stacks {
             let region = try stack.region ?? session.requireRegion()
@@ -60,7 +56,7 @@ public struct Deployment: Sendable {
                         continue
                     }
                     let toolkit = toolkits[stack.region ?? ""] ?? toolkits.values.first
-                    running.append((stack.name, Task { try await deployOne(stack, toolkit: toolkit) }))
+                    running.append((stack.name, Task { try await deployOne(stack, toolkit: toolkit, overrides: overrides[stack.name] ?? [:]) }))
                 }
                 for (name, task) in running {
                     do {
@@ -92,7 +88,7 @@ public struct Deployment: Sendable {
         return names
     }
 
-    func deployOne(_ stack: DeployableStack, toolkit: ToolkitNames?) async throws -> DeployResult {
+    func deployOne(_ stack: DeployableStack, toolkit: ToolkitNames?, overrides: [String: String]) async throws -> DeployResult {
         let region = try stack.region ?? session.requireRegion()
         let cloudFormation = try session.cloudFormation(region: region)
         let existing = try await cloudFormation.describeStack(stack.name)
@@ -101,7 +97,7 @@ public struct Deployment: Sendable {
         var imagesToCheck: [(DeployableStack.ImageParameter, String)] = []
         for (key, defaultValue) in stack.parameterDefaults.sorted(by: { $0.key < $1.key }) {
             let image = stack.imageParameters.first { $0.parameter == key }
-            if let value = parameterOverrides["\(stack.name):\(key)"] ?? parameterOverrides[key] {
+            if let value = overrides[key] {
                 parameters.append(.init(key: key, value: value))
                 if let image { imagesToCheck.append((image, value)) }
             } else if image != nil, previous.contains(key) {

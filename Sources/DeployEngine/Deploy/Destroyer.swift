@@ -16,8 +16,27 @@ public struct Destroyer: Sendable {
 
     public struct Retained: Sendable, Equatable { public var stack: String, logicalId: String, type: String, physicalId: String? }
 
-    public func run(_ stacks: [DeployableStack]) async throws -> [Retained] {
-        var retained: [Retained] = []
+    public struct Result: Sendable, Equatable {
+        public var deleted: [String] = []
+        public var notDeployed: [String] = []
+        public var retained: [Retained] = []
+    }
+
+    /// Checks the account and that every deployed stack is ours before deleting anything.
+    public func run(_ stacks: [DeployableStack]) async throws -> Result {
+        try await EnvironmentCheck.verify(stacks, session: session)
+        var result = Result()
+        var deployed: [String: (CloudFormation.Stack, JSONValue?)] = [:]
+        for stack in stacks {
+            let cloudFormation = try session.cloudFormation(region: stack.region)
+            guard let found = try await cloudFormation.describeStack(stack.name), found.status != "DELETE_COMPLETE" else {
+                result.notDeployed.append(stack.name)
+                continue
+            }
+            let template = try? JSONValue.parse(try await cloudFormation.getTemplate(found.id))
+            try StackOwnership.check(stack, deployed: found, template: template)
+            deployed[stack.name] = (found, template)
+        }
         let names = Set(stacks.map(\.name))
         // Dependents first: a stack is deleted only after every stack that depends on it.
         var remaining = stacks
@@ -25,22 +44,20 @@ public struct Destroyer: Sendable {
             let leaves = remaining.filter { s in !remaining.contains { $0.dependencies.contains(s.name) && names.contains($0.name) } }
             guard !leaves.isEmpty else { throw DeployError("the stacks depend on each other in a cycle") }
             remaining.removeAll { r in leaves.contains { $0.name == r.name } }
-            let tasks = leaves.map { stack in Task { try await destroy(stack) } }
-            for task in tasks { retained += try await task.value }
+            let tasks = leaves.compactMap { stack in
+                deployed[stack.name].map { found in Task { try await destroy(stack, deployed: found.0, template: found.1 ?? stack.template) } }
+            }
+            for task in tasks { result.retained += try await task.value }
+            result.deleted += leaves.map(\.name).filter { deployed[$0] != nil }
         }
-        return retained
+        return result
     }
 
-    func destroy(_ stack: DeployableStack) async throws -> [Retained] {
+    func destroy(_ stack: DeployableStack, deployed: CloudFormation.Stack, template: JSONValue) async throws -> [Retained] {
         let region = try stack.region ?? session.requireRegion()
         let cloudFormation = try session.cloudFormation(region: region)
-        guard let deployed = try await cloudFormation.describeStack(stack.name) else {
-            reporter.finished(stack.name, "not deployed", success: true)
-            return []
-        }
         let resources = try await cloudFormation.listStackResources(deployed.id)
         let physical = Dictionary(resources.map { ($0.logicalId, $0.physicalId) }, uniquingKeysWith: { a, _ in a })
-        let template = (try? JSONValue.parse(try await cloudFormation.getTemplate(deployed.id))) ?? stack.template
         let s3 = try session.s3(region: region)
         for id in stack.emptyOnDelete {
             guard let bucket = physical[id] ?? nil else { continue }
@@ -58,15 +75,25 @@ public struct Destroyer: Sendable {
             where r["Type"]?.stringValue == "AWS::ECR::Repository" && r["Properties"]?["EmptyOnDelete"] == .bool(true) {
             guard let repository = physical[id] ?? nil else { continue }
             let ecr = try session.ecr(region: region)
-            let images = try await ecr.describeImages(repository: repository).compactMap { $0.imageDigest }
-            guard !images.isEmpty else { continue }
-            let refused = try await ecr.batchDeleteImage(repository: repository, imageIds: images.map { .init(digest: $0) })
-            if !refused.isEmpty { throw DeployError("could not empty ECR repository \(repository): \(refused.prefix(3).joined(separator: "; "))") }
-            reporter.info(stack.name, "deleted \(images.count) image(s) from \(repository) (EmptyOnDelete)")
+            var deletedCount = 0
+            // Listed again after each round: a repository is empty only when ECR says so.
+            for _ in 0..<5 {
+                let images = try await ecr.describeImages(repository: repository).compactMap { $0.imageDigest }
+                guard !images.isEmpty else { break }
+                let refused = try await ecr.batchDeleteImage(repository: repository, imageIds: images.map { .init(digest: $0) })
+                if !refused.isEmpty { throw DeployError("could not empty ECR repository \(repository): \(refused.prefix(3).joined(separator: "; "))") }
+                deletedCount += Set(images).count
+            }
+            if try await !ecr.describeImages(repository: repository).isEmpty {
+                throw DeployError("ECR repository \(repository) still holds images after deleting them; nothing was deleted from CloudFormation",
+                                  hint: "run destroy again; if it persists, list them with `aws ecr list-images --repository-name \(repository)`")
+            }
+            if deletedCount > 0 { reporter.info(stack.name, "deleted \(deletedCount) image(s) from \(repository) (EmptyOnDelete)") }
         }
         var watcher = StackWatcher(cloudFormation: cloudFormation, reporter: reporter)
         watcher.pollInterval = pollInterval
         let last = try await watcher.lastEventId(deployed.id)
+        InFlight.shared.started(stack.name)
         try await cloudFormation.deleteStack(deployed.id, clientRequestToken: "tsdeploy-destroy-\(UUID().uuidString.lowercased())")
         let outcome = try await watcher.follow(deployed.id, name: stack.name, after: last, progress: StackProgress(total: resources.count))
         guard outcome.status == "DELETE_COMPLETE" else {
@@ -94,6 +121,7 @@ public struct StackInspector: Sendable {
 
     /// All stacks in parallel; a stack not deployed diffs against nothing (and nothing is created).
     public func diff(_ stacks: [DeployableStack], against local: JSONValue? = nil) async throws -> [StackDiff] {
+        if local == nil { try await EnvironmentCheck.verify(stacks, session: session) }
         let tasks = stacks.map { stack in
                 Task { () throws -> StackDiff in
                     if let local { return StackDiff(stack: stack.name, deployed: true, diff: TemplateDiff(old: local, new: stack.template, paths: stack.paths)) }
@@ -103,6 +131,7 @@ public struct StackInspector: Sendable {
                         return StackDiff(stack: stack.name, deployed: false, diff: TemplateDiff(old: nil, new: stack.template, paths: stack.paths))
                     }
                     let old = try JSONValue.parse(try await cloudFormation.getTemplate(deployed.id))
+                    try StackOwnership.check(stack, deployed: deployed, template: old)
                     return StackDiff(stack: stack.name, deployed: true, diff: TemplateDiff(old: old, new: stack.template, paths: stack.paths))
                 }
         }
@@ -112,6 +141,7 @@ public struct StackInspector: Sendable {
     }
 
     public func status(_ stacks: [DeployableStack]) async throws -> [(stack: String, status: String?, lastChanged: Date?)] {
+        try await EnvironmentCheck.verify(stacks, session: session)
         let tasks = stacks.map { stack in
             Task { try await session.cloudFormation(region: stack.region).describeStack(stack.name) }
         }

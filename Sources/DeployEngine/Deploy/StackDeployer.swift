@@ -13,6 +13,12 @@ public struct DeployOptions: Sendable {
     /// Where templates over 51,200 bytes go (the toolkit's staging bucket).
     public var stagingBucket: String?
     public var pollInterval: Double = 2
+    /// Deploy changes that delete or replace a resource holding data without asking.
+    public var allowDataLoss = false
+    /// The terminal's columns, for the diff shown with a question.
+    public var width: Int?
+    /// Where operations under way are registered for an interrupt.
+    public var inFlight: InFlight = .shared
     public init() {}
 }
 
@@ -69,7 +75,11 @@ public struct StackDeployer: Sendable {
                 }
                 existing = nil
             case "REVIEW_IN_PROGRESS":
-                existing = nil  // A shell left by an unexecuted change set: create through it.
+                // A shell left by a change set that was never executed: remove it so this
+                // deploy starts clean (it holds no resources; one that does is not touched).
+                try StackOwnership.check(stack, deployed: current, template: nil)
+                try await cleanUpReview(name)
+                existing = nil
             case "UPDATE_ROLLBACK_FAILED":
                 throw DeployError("\(name) is in UPDATE_ROLLBACK_FAILED: a rollback could not finish",
                                   hint: "fix the cause, then `aws cloudformation continue-update-rollback --stack-name \(name)`, and deploy again")
@@ -80,6 +90,7 @@ public struct StackDeployer: Sendable {
         }
 
         let deployedTemplate: JSONValue? = if let existing { try? JSONValue.parse(try await cloudFormation.getTemplate(existing.id)) } else { nil }
+        if let existing { try StackOwnership.check(stack, deployed: existing, template: deployedTemplate) }
         if let existing, let deployedTemplate, !options.force,
            deployedTemplate == stack.template, Self.sameParameters(existing.parameters, parameters),
            Set(existing.tags) == Set(stack.tags) {
@@ -88,7 +99,7 @@ public struct StackDeployer: Sendable {
         }
 
         var input = CloudFormation.CreateChangeSetInput(
-            stackName: name, changeSetName: "tsdeploy-\(Int(Date().timeIntervalSince1970))", kind: existing == nil ? .create : .update,
+            stackName: name, changeSetName: Self.changeSetName(), kind: existing == nil ? .create : .update,
             parameters: parameters, capabilities: stack.capabilities, tags: stack.tags, roleARN: options.executionRoleArn,
             description: "tsdeploy deploy", clientToken: "tsdeploy-\(UUID().uuidString.lowercased())")
         if stack.templateBody.utf8.count > Self.templateBodyLimit {
@@ -98,28 +109,58 @@ public struct StackDeployer: Sendable {
         }
         reporter.info(name, existing == nil ? "creating change set (new stack)" : "creating change set")
         let created = try await cloudFormation.createChangeSet(input)
-        let changeSet = try await waitForChangeSet(created.id)
-        if changeSet.isEmpty {
+        // From here until it is executed, every way out removes the change set and the empty
+        // shell a new stack's change set leaves, an interrupt included: a later deploy must
+        // not trip over them.
+        let discard: @Sendable () async -> Void = { [cloudFormation] in
             try? await cloudFormation.deleteChangeSet(created.id)
-            reporter.finished(name, "no changes", success: true)
-            return .noChanges
+            try? await Self.deleteEmptyReviewShell(name, cloudFormation)
         }
-        guard changeSet.status == "CREATE_COMPLETE" else {
-            try? await cloudFormation.deleteChangeSet(created.id)
-            try await cleanUpReview(name)
-            throw DeployError("CloudFormation could not prepare the change set for \(name): \(changeSet.statusReason ?? changeSet.status)")
+        let pending = options.inFlight.add("the unexecuted change set of \(name)", discard)
+        let changeSet: CloudFormation.ChangeSet
+        do {
+            changeSet = try await waitForChangeSet(created.id)
+            if changeSet.isEmpty {
+                options.inFlight.remove(pending)
+                await discard()
+                reporter.finished(name, "no changes", success: true)
+                return .noChanges
+            }
+            guard changeSet.status == "CREATE_COMPLETE" else {
+                throw DeployError("CloudFormation could not prepare the change set for \(name): \(changeSet.statusReason ?? changeSet.status)")
+            }
+            reporter.changes(name, changeSet.changes)
+            let diff = TemplateDiff(old: deployedTemplate, new: stack.template, paths: stack.paths)
+            let losses = DataLoss.inChangeSet(changeSet.changes, old: deployedTemplate, predicted: diff.dataLoss)
+            if !losses.isEmpty, try await !dataLossAccepted(stack, losses) {
+                options.inFlight.remove(pending)
+                await discard()
+                reporter.finished(name, "not deployed: it would delete data", success: false)
+                return .skipped("would delete data")
+            }
+            if try await !approved(stack, diff: diff, deployed: deployedTemplate != nil, changeSet: changeSet) {
+                options.inFlight.remove(pending)
+                await discard()
+                reporter.finished(name, "not deployed: the change set was not approved", success: false)
+                return .skipped("not approved")
+            }
+        } catch {
+            options.inFlight.remove(pending)
+            await discard()
+            throw error
         }
-        reporter.changes(name, changeSet.changes)
 
-        if try await !approved(stack, deployed: deployedTemplate, changeSet: changeSet) {
-            try? await cloudFormation.deleteChangeSet(created.id)
-            try await cleanUpReview(name)
-            reporter.finished(name, "not deployed: the change set was not approved", success: false)
-            return .skipped("not approved")
+        let last: String?
+        do {
+            last = try await watcher.lastEventId(created.stackId.isEmpty ? name : created.stackId)
+            try await cloudFormation.executeChangeSet(created.id, clientRequestToken: "tsdeploy-exec-\(UUID().uuidString.lowercased())")
+        } catch {
+            options.inFlight.remove(pending)
+            await discard()
+            throw error
         }
-
-        let last = try await watcher.lastEventId(created.stackId.isEmpty ? name : created.stackId)
-        try await cloudFormation.executeChangeSet(created.id, clientRequestToken: "tsdeploy-exec-\(UUID().uuidString.lowercased())")
+        options.inFlight.remove(pending)
+        options.inFlight.started(name)
         let outcome = try await watcher.follow(created.stackId.isEmpty ? name : created.stackId, name: name, after: last,
                                                progress: StackProgress(total: changeSet.changes.count))
         guard outcome.success else {
@@ -128,6 +169,27 @@ public struct StackDeployer: Sendable {
         }
         reporter.finished(name, outcome.status, success: true)
         return .deployed(outputs: try await cloudFormation.describeStack(name)?.outputs ?? [])
+    }
+
+    /// Unique per call: two deploys in one second must not collide.
+    static func changeSetName(now: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss"
+        return "tsdeploy-\(formatter.string(from: now))-\(UUID().uuidString.lowercased().prefix(8))"
+    }
+
+    /// A change that deletes or replaces a resource holding data goes ahead only on an
+    /// explicit yes or `--allow-destroy-data`.
+    func dataLossAccepted(_ stack: DeployableStack, _ losses: [DataLoss]) async throws -> Bool {
+        if options.allowDataLoss { return true }
+        let list = losses.map { "  \($0.description)" }.joined(separator: "\n")
+        guard let confirm = options.confirm else {
+            throw DeployError("\(stack.name): this deploy would delete data:\n\(list)\nNothing was changed.",
+                              hint: "check `tsdeploy diff`; if the data may go, deploy again with --allow-destroy-data")
+        }
+        return await confirm("\(stack.name): this deploy would delete data:\n\(list)\nDelete it? [y/N] ")
     }
 
     /// Parameters left to their previous value always match; the others by value.
@@ -148,15 +210,25 @@ public struct StackDeployer: Sendable {
     }
 
     /// A REVIEW_IN_PROGRESS shell with no resources, left by our own unexecuted CREATE change set.
+    /// Waits for the delete, so a new change set of the same name can be created.
     func cleanUpReview(_ name: String) async throws {
+        try await Self.deleteEmptyReviewShell(name, cloudFormation)
+        var delay = 0.5
+        for _ in 0..<60 {
+            guard let stack = try await cloudFormation.describeStack(name), stack.status == "DELETE_IN_PROGRESS" else { return }
+            try await Task.sleep(nanoseconds: UInt64(min(delay, max(options.pollInterval, 0.01)) * 1_000_000_000))
+            delay *= 2
+        }
+    }
+
+    static func deleteEmptyReviewShell(_ name: String, _ cloudFormation: CloudFormationClient) async throws {
         if let stack = try await cloudFormation.describeStack(name), stack.status == "REVIEW_IN_PROGRESS",
            try await cloudFormation.listStackResources(stack.id).isEmpty {
             try await cloudFormation.deleteStack(stack.id)
         }
     }
 
-    func approved(_ stack: DeployableStack, deployed: JSONValue?, changeSet: CloudFormation.ChangeSet) async throws -> Bool {
-        let diff = TemplateDiff(old: deployed, new: stack.template, paths: stack.paths)
+    func approved(_ stack: DeployableStack, diff: TemplateDiff, deployed: Bool, changeSet: CloudFormation.ChangeSet) async throws -> Bool {
         let needed: String?
         switch options.requireApproval {
         case .never: needed = nil
@@ -164,7 +236,7 @@ public struct StackDeployer: Sendable {
         case .broadening: needed = diff.isBroadening ? "changes that broaden IAM permissions or network access" : nil
         }
         guard let needed else { return true }
-        let question = DiffRenderer(color: false).render(stack: stack.name, diff, deployed: deployed != nil)
+        let question = DiffRenderer(color: false, width: options.width).render(stack: stack.name, diff, deployed: deployed)
             + "\n\(stack.name) has \(needed). Deploy? [y/N] "
         guard let confirm = options.confirm else {
             throw DeployError("\(stack.name) has \(needed), which need approval, and there is no terminal to ask on",

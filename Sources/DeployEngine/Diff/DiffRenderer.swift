@@ -4,8 +4,13 @@ public struct DiffRenderer: Sendable {
     public var color: Bool
     /// Values longer than this are shortened in change lines.
     public var maxValueLength = 120
+    /// The terminal's columns: tables shrink to fit, or become lists where they cannot.
+    public var width: Int?
 
-    public init(color: Bool = false) { self.color = color }
+    public init(color: Bool = false, width: Int? = nil) {
+        self.color = color
+        self.width = width
+    }
 
     func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
 
@@ -25,13 +30,17 @@ public struct DiffRenderer: Sendable {
         if diff.isBroadening {
             out += paint("(These changes broaden permissions or network access; deploy asks before applying them.)", "33") + "\n"
         }
+        if !diff.dataLoss.isEmpty {
+            out += paint("Data at risk: \(diff.dataLoss.map { "\($0.type) \($0.logicalId) (\($0.cause.rawValue))" }.joined(separator: ", "))."
+                         + " deploy stops before this unless you confirm or pass --allow-destroy-data.", "31;1") + "\n"
+        }
         if !diff.parameters.isEmpty {
             out += "Parameters\n"
             for p in diff.parameters { out += valueLine(p) }
         }
         if !diff.resources.isEmpty {
             out += "Resources\n"
-            for r in diff.resources { out += resource(r) }
+            for r in diff.resources { out += resource(r, dataLoss: diff.dataLoss.first { $0.logicalId == r.logicalId }) }
         }
         if !diff.outputs.isEmpty {
             out += "Outputs\n"
@@ -54,7 +63,7 @@ public struct DiffRenderer: Sendable {
         }
     }
 
-    func resource(_ r: TemplateDiff.ResourceChange) -> String {
+    func resource(_ r: TemplateDiff.ResourceChange, dataLoss: DataLoss? = nil) -> String {
         var line = "\(markColor("[\(r.kind.rawValue)]")) \(r.type) \(r.logicalId)"
         if let path = r.path { line += " " + paint(path, "2") }
         switch r.replacement {
@@ -64,6 +73,9 @@ public struct DiffRenderer: Sendable {
         }
         if r.kind == .removed && r.retainedOnRemoval { line += " (retained: DeletionPolicy Retain keeps it in the account)" }
         var out = line + "\n"
+        if let dataLoss {
+            out += paint(" ⚠ deletes data: the \(dataLoss.cause == .removal ? "removal" : "replacement") deletes this \(r.type) and what it holds", "31") + "\n"
+        }
         if r.replacementWillFail {
             out += paint(" ⚠ the replacement keeps its custom name and will fail: change the name too, or remove the resource first", "31") + "\n"
         }
@@ -103,16 +115,41 @@ public struct DiffRenderer: Sendable {
 
     func table(_ header: [String], _ rows: [[String]]) -> String {
         let cells = ([header] + rows).map { $0.map { $0.count > 60 ? String($0.prefix(59)) + "…" : $0 } }
-        let widths = header.indices.map { i in cells.map { $0[i].count }.max() ?? 0 }
+        var widths = header.indices.map { i in cells.map { $0[i].count }.max() ?? 0 }
+        // Borders take 3 columns per cell and one more; shrink the widest column first.
+        let available = (width ?? Int.max) - (3 * widths.count + 1)
+        let minimum = 6
+        if widths.reduce(0, +) > available {
+            guard available >= minimum * widths.count else { return list(header, rows) }
+            while widths.reduce(0, +) > available, let i = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[i] > minimum {
+                widths[i] -= 1
+            }
+        }
+        func fit(_ s: String, _ w: Int) -> String {
+            let cut = s.count > w ? String(s.prefix(w - 1)) + "…" : s
+            return cut.padding(toLength: w, withPad: " ", startingAt: 0)
+        }
         func line(_ l: String, _ m: String, _ r: String) -> String {
             l + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: m) + r + "\n"
         }
         func row(_ r: [String]) -> String {
-            "│" + r.enumerated().map { " " + $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) + " " }
-                .joined(separator: "│") + "│\n"
+            "│" + r.enumerated().map { " " + fit($0.element, widths[$0.offset]) + " " }.joined(separator: "│") + "│\n"
         }
         var out = line("┌", "┬", "┐") + row(cells[0]) + line("├", "┼", "┤")
         for r in cells.dropFirst() { out += row(r) }
         return out + line("└", "┴", "┘")
+    }
+
+    /// Too narrow for a table: one entry per row, `Header: value` lines, each within the width.
+    func list(_ header: [String], _ rows: [[String]]) -> String {
+        let limit = max(20, width ?? 80)
+        var out = ""
+        for r in rows {
+            for (i, value) in r.enumerated() where !value.isEmpty {
+                let text = i == 0 ? value : "  \(header[i]): \(value)"
+                out += (text.count > limit ? String(text.prefix(limit - 1)) + "…" : text) + "\n"
+            }
+        }
+        return out
     }
 }

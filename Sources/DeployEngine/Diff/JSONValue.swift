@@ -65,3 +65,33 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 }
+
+extension JSONValue {
+    /// A value as a reviewer reads it: intrinsics as `${Logical.Attr}` and `${Param}`,
+    /// `Fn::Sub` as its string, joins concatenated; other structures compact.
+    public var readable: String {
+        switch self {
+        case .string(let s): return s
+        case .array(let a): return a.map(\.readable).joined(separator: ", ")
+        case .object(let o) where o.count == 1:
+            let (key, value) = (o.keys.first!, o.values.first!)
+            switch key {
+            case "Ref": return "${\(value.stringValue ?? value.compact)}"
+            case "Fn::GetAtt":
+                if let s = value.stringValue { return "${\(s)}" }
+                return "${" + value.arrayValue.map { $0.stringValue ?? $0.readable }.joined(separator: ".") + "}"
+            case "Fn::Sub":
+                return value.stringValue ?? value.arrayValue.first?.stringValue ?? value.compact
+            case "Fn::Join":
+                let parts = value.arrayValue
+                guard parts.count == 2 else { return compact }
+                return parts[1].arrayValue.map(\.readable).joined(separator: parts[0].stringValue ?? "")
+            case "Fn::ImportValue": return "import(\(value.readable))"
+            default: return compact
+            }
+        case .object(let o) where o.keys.allSatisfy({ ["AWS", "Service", "Federated", "CanonicalUser"].contains($0) }):
+            return o.keys.sorted().map { o[$0]!.readable }.joined(separator: ", ")
+        default: return compact
+        }
+    }
+}

@@ -22,24 +22,31 @@ public struct IAMStatementChange: Sendable, Equatable {
             case "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy": documents = [props["PolicyDocument"] ?? .null]
             case "AWS::ECR::Repository": documents = [props["RepositoryPolicyText"] ?? .null]
             case "AWS::Lambda::Permission":
-                out.append(IAMStatementChange(kind: .added, resource: props["FunctionName"]?.compact ?? "", effect: "Allow",
-                                              actions: props["Action"]?.stringValue ?? "", principal: props["Principal"]?.compact ?? "",
-                                              condition: props["SourceArn"].map { "SourceArn " + $0.compact } ?? "", source: id))
+                out.append(IAMStatementChange(kind: .added, resource: props["FunctionName"]?.readable ?? "", effect: "Allow",
+                                              actions: props["Action"]?.stringValue ?? "", principal: props["Principal"]?.readable ?? "",
+                                              condition: props["SourceArn"].map { "SourceArn " + $0.readable } ?? "", source: id))
             default: break
             }
             for document in documents {
                 for statement in document["Statement"]?.arrayValue ?? [] {
                     out.append(IAMStatementChange(
                         kind: .added,
-                        resource: (statement["Resource"]?.arrayValue ?? []).map(\.compact).joined(separator: ", "),
+                        resource: Self.list(statement["Resource"]).map(\.readable).joined(separator: ", "),
                         effect: statement["Effect"]?.stringValue ?? "",
-                        actions: (statement["Action"]?.arrayValue ?? []).map { $0.stringValue ?? $0.compact }.joined(separator: ", "),
-                        principal: statement["Principal"]?.compact ?? "",
+                        actions: Self.list(statement["Action"]).map(\.readable).joined(separator: ", "),
+                        principal: statement["Principal"]?.readable ?? "",
                         condition: statement["Condition"]?.compact ?? "", source: id))
                 }
             }
         }
         return out
+    }
+
+    /// A policy element that may be one value or a list.
+    static func list(_ value: JSONValue?) -> [JSONValue] {
+        guard let value else { return [] }
+        if case .array(let a) = value { return a }
+        return [value]
     }
 
     static func changes(old: [String: JSONValue], new: [String: JSONValue]) -> [IAMStatementChange] {

@@ -45,6 +45,8 @@ public struct TemplateDiff: Sendable, Equatable {
     public var other: [String] = []
     public var iam: [IAMStatementChange] = []
     public var securityGroups: [SecurityGroupChange] = []
+    /// Removals and replacements that would delete a resource holding data.
+    public var dataLoss: [DataLoss] = []
 
     public var isEmpty: Bool { resources.isEmpty && parameters.isEmpty && outputs.isEmpty && other.isEmpty }
     /// Added permissions or openings: what `--require-approval broadening` asks about.
@@ -65,6 +67,7 @@ public struct TemplateDiff: Sendable, Equatable {
         if let old {
             for key in ["Description", "Mappings", "Conditions", "Transform", "Metadata"] where old[key] != new[key] { other.append(key) }
         }
+        dataLoss = DataLoss.predicted(old: old, changes: resources)
         iam = IAMStatementChange.changes(old: oldResources, new: newResources)
         securityGroups = SecurityGroupChange.changes(old: oldResources, new: newResources)
     }

@@ -95,36 +95,71 @@ public final class LineReporter: DeployReporter, @unchecked Sendable {
 
 /// A live view for terminals: per stack one status line (status, resources done/total,
 /// what is in progress, elapsed time), redrawn in place; messages scroll above it.
+/// Status lines are cut to the terminal's width so each takes exactly one row (a wrapped
+/// line would leave rows the redraw does not erase); a question suspends the redraw.
 public final class LiveReporter: DeployReporter, @unchecked Sendable {
     private let write: @Sendable (String) -> Void
+    private let columns: @Sendable () -> Int
     private let lock = NSLock()
     private var order: [String] = []
     private var lines: [String: (progress: StackProgress?, text: String)] = [:]
     private var drawn = 0
-    private let lineReporter: LineReporter
+    private var suspended = false
 
-    public init(write: @escaping @Sendable (String) -> Void) {
+    public init(columns: @escaping @Sendable () -> Int = { 80 }, write: @escaping @Sendable (String) -> Void) {
         self.write = write
-        lineReporter = LineReporter(color: true, write: write)
+        self.columns = columns
     }
 
+    private func erase() -> String { String(repeating: "\u{1B}[1A\u{1B}[2K", count: drawn) }
+
     private func redraw(printing message: String? = nil) {
-        var out = String(repeating: "\u{1B}[1A\u{1B}[2K", count: drawn)
+        var out = erase()
         if let message { out += message + "\n" }
+        drawn = 0
+        guard !suspended else {
+            if !out.isEmpty { write(String(out.dropLast())) }
+            return
+        }
+        let width = max(20, columns())
         let now = Date()
         for stack in order {
             guard let entry = lines[stack] else { continue }
+            var text: String
             if let p = entry.progress {
                 let elapsed = Int(now.timeIntervalSince(p.started))
                 let busy = p.inProgress.prefix(3).joined(separator: ", ") + (p.inProgress.count > 3 ? " +\(p.inProgress.count - 3)" : "")
-                out += "\u{1B}[1m\(stack)\u{1B}[0m \(p.status.isEmpty ? "starting" : p.status) [\(p.done)/\(p.total)] \(elapsed / 60)m\(String(format: "%02d", elapsed % 60))s"
-                    + (busy.isEmpty ? "" : " – \(busy)") + "\n"
+                text = "\(p.status.isEmpty ? "starting" : p.status) [\(p.done)/\(p.total)] \(elapsed / 60)m\(String(format: "%02d", elapsed % 60))s"
+                    + (busy.isEmpty ? "" : " – \(busy)")
             } else {
-                out += "\u{1B}[1m\(stack)\u{1B}[0m \(entry.text)\n"
+                text = entry.text
             }
+            out += Self.fit(stack, text, width: width - 1) + "\n"
+            drawn += 1
         }
-        drawn = order.filter { lines[$0] != nil }.count
         write(String(out.dropLast()))
+    }
+
+    /// `stack` in bold, then `text`, cut to `width` visible characters; escape sequences
+    /// in `text` (colours) are kept whole and not counted.
+    static func fit(_ stack: String, _ text: String, width: Int) -> String {
+        var out = "\u{1B}[1m" + String(stack.prefix(width)) + "\u{1B}[0m"
+        var used = min(stack.count, width)
+        var inEscape = false
+        var cut = false
+        for c in " " + text {
+            if c == "\u{1B}" { inEscape = true }
+            if inEscape {
+                out.append(c)
+                if c.isLetter { inEscape = false }
+                continue
+            }
+            if used >= width { cut = true; continue }
+            if used == width - 1, text.count + stack.count + 1 > width { out.append("…"); used += 1; cut = true; continue }
+            out.append(c)
+            used += 1
+        }
+        return out + (cut ? "\u{1B}[0m" : "")
     }
 
     private func set(_ stack: String, progress: StackProgress?, text: String, message: String?) {
@@ -136,7 +171,23 @@ public final class LiveReporter: DeployReporter, @unchecked Sendable {
     }
 
     /// Redraws so the elapsed time moves between events; nothing before the first stack.
-    public func tick() { lock.withLock { if !order.isEmpty { redraw() } } }
+    public func tick() { lock.withLock { if !order.isEmpty, !suspended { redraw() } } }
+
+    /// Runs `body` (a question on the terminal) with the status lines erased and the redraw
+    /// stopped, so nothing moves the cursor or clears the prompt while someone types.
+    public func suspend<T>(_ body: () -> T) -> T {
+        lock.withLock {
+            suspended = true
+            if drawn > 0 { write(erase() + "\u{1B}[1A") }
+            drawn = 0
+        }
+        let result = body()
+        lock.withLock {
+            suspended = false
+            if !order.isEmpty { redraw() }
+        }
+        return result
+    }
 
     public func info(_ stack: String, _ message: String) { set(stack, progress: lines[stack]?.progress, text: message, message: nil) }
     public func warn(_ stack: String, _ message: String) {

@@ -51,6 +51,13 @@ public struct Bootstrap: AsyncParsableCommand {
             throw ValidationError("--trust takes 12-digit account ids, got '\(account)'")
         }
         guard Stack.isValidName(toolkitStackName) else { throw ValidationError("'\(toolkitStackName)' is not a valid stack name") }
+        for policy in executionPolicies where !Self.isPolicyArn(policy) {
+            throw ValidationError("--cloudformation-execution-policies takes managed policy ARNs (arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/NAME), got '\(policy)'")
+        }
+    }
+
+    static func isPolicyArn(_ s: String) -> Bool {
+        s.range(of: #"^arn:aws(-[a-z]+)*:iam::(aws|[0-9]{12}):policy/[A-Za-z0-9+=,.@_/-]{1,512}$"#, options: .regularExpression) != nil
     }
 
     public func run() async throws {
@@ -63,6 +70,7 @@ public struct Bootstrap: AsyncParsableCommand {
                     throw CLIError("'\(environment)' is not an environment", hint: "write it as aws://123456789012/us-west-2")
                 }
                 (account, region) = (parts[0], parts[1])
+                try RegionName.validate(parts[1], source: "aws://\(parts[0])/…")
             } else if FileManager.default.fileExists(atPath: config) {
                 let loaded = try ConfigLoader.load(path: config, branch: "main")
                 (account, region) = (loaded.config.accountId, loaded.config.region)

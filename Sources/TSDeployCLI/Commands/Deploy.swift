@@ -21,8 +21,11 @@ public struct Deploy: AsyncParsableCommand {
     @Option(help: "When to ask before executing a change set: never, any-change, broadening.")
     public var requireApproval: DeployOptions.Approval = .broadening
 
-    @Option(help: "How many independent stacks deploy at once.")
+    @Option(help: "How many independent stacks deploy at once (1 or more).")
     public var concurrency = 2
+
+    @Flag(help: "Deploy changes that delete or replace a resource holding data (bucket, repository, log group, table, user pool…) without asking.")
+    public var allowDestroyData = false
 
     @Option(name: .customLong("parameters"), help: "PARAM=VALUE or STACK:PARAM=VALUE; repeatable.")
     public var parameters: [String] = []
@@ -41,6 +44,10 @@ public struct Deploy: AsyncParsableCommand {
 
     public init() {}
 
+    public func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be 1 or more, got \(concurrency)") }
+    }
+
     public func run() async throws {
         try await Console.runReportingErrors {
             let stacks = try EngineSupport.stacks(options)
@@ -48,13 +55,15 @@ public struct Deploy: AsyncParsableCommand {
             deployOptions.force = force
             deployOptions.requireApproval = requireApproval
             deployOptions.confirm = EngineSupport.confirm
+            deployOptions.allowDataLoss = allowDestroyData
+            deployOptions.width = EngineSupport.terminalColumns()
             var deployment = Deployment(session: try aws.session(), reporter: EngineSupport.reporter(), options: deployOptions)
             deployment.concurrency = concurrency
             deployment.requireImages = requireImages
             deployment.qualifier = qualifier
             deployment.parameterOverrides = Dictionary(try EngineSupport.pairs(parameters, flag: "--parameters"), uniquingKeysWith: { _, b in b })
             deployment.extraTags = try EngineSupport.pairs(tags, flag: "--tags").map { CloudFormation.Tag(key: $0.0, value: $0.1) }
-            EngineSupport.onInterrupt(stacks.map(\.name))
+            EngineSupport.onInterrupt(branch: options.branch)
             let started = Date()
             let results = try await deployment.run(stacks)
             var outputs: [String: [String: String]] = [:]
@@ -73,6 +82,8 @@ public struct Deploy: AsyncParsableCommand {
                 try data.write(to: URL(fileURLWithPath: outputsFile), options: .atomic)
             }
             Console.stderr(summary.joined(separator: "\n") + "\nDone in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            // A stack held back for data it would delete is a stop, not a success.
+            if results.contains(where: { $0.result == .skipped("would delete data") }) { throw ExitCode(1) }
         }
     }
 }

@@ -17,8 +17,14 @@ public struct Destroy: AsyncParsableCommand {
 
     public func run() async throws {
         try await Console.runReportingErrors {
-            let stacks = try EngineSupport.stacks(options)
+            let (selected, all) = try EngineSupport.selection(options)
+            let (artifacts, added) = EngineSupport.withDependents(selected, all: all)
+            let stacks = try artifacts.map(DeployableStack.init)
             let names = stacks.map(\.name).joined(separator: ", ")
+            if !added.isEmpty {
+                Console.stderr("\(added.joined(separator: ", ")) depend\(added.count == 1 ? "s" : "") on the selected stack\(selected.count == 1 ? "" : "s") "
+                               + "and will be deleted first (left alone, they would point at deleted resources).")
+            }
             if !force {
                 guard let confirm = EngineSupport.confirm else {
                     throw CLIError("destroy deletes \(names) and needs confirmation, but there is no terminal to ask on",
@@ -29,15 +35,21 @@ public struct Destroy: AsyncParsableCommand {
                     return
                 }
             }
-            EngineSupport.onInterrupt(stacks.map(\.name))
-            let retained = try await Destroyer(session: try aws.session(), reporter: EngineSupport.reporter()).run(stacks)
-            if retained.isEmpty {
-                Console.stderr("Deleted \(names); nothing was retained.")
-            } else {
-                var text = "Deleted \(names). Retained by DeletionPolicy (still in the account, delete them yourself if no longer needed):"
-                for r in retained { text += "\n  \(r.type) \(r.physicalId ?? r.logicalId) (\(r.stack))" }
-                Console.stderr(text)
+            EngineSupport.onInterrupt(branch: options.branch)
+            let result = try await Destroyer(session: try aws.session(), reporter: EngineSupport.reporter()).run(stacks)
+            if result.deleted.isEmpty {
+                throw CLIError("nothing to delete: \(names) \(stacks.count == 1 ? "is" : "are") not deployed in aws://\(stacks.first?.account ?? "?")/\(stacks.first?.region ?? "?")",
+                               hint: "check the branch (`tsdeploy ls \(options.branch)`) and the config")
             }
+            var text = "Deleted \(result.deleted.joined(separator: ", "))."
+            if !result.notDeployed.isEmpty { text += " Not deployed, so not deleted: \(result.notDeployed.joined(separator: ", "))." }
+            if result.retained.isEmpty {
+                text += " Nothing was retained."
+            } else {
+                text += "\nRetained by DeletionPolicy (still in the account, delete them yourself if no longer needed):"
+                for r in result.retained { text += "\n  \(r.type) \(r.physicalId ?? r.logicalId) (\(r.stack))" }
+            }
+            Console.stderr(text)
         }
     }
 }

@@ -36,7 +36,7 @@ public struct Diff: AsyncParsableCommand {
         if json {
             Console.stdout(DiffJSON.render(diffs))
         } else {
-            let renderer = DiffRenderer(color: Console.colors && isatty(1) == 1)
+            let renderer = DiffRenderer(color: Console.colors && isatty(1) == 1, width: isatty(1) == 1 ? EngineSupport.terminalColumns() : nil)
             Console.stdout(diffs.map { renderer.render(stack: $0.stack, $0.diff, deployed: $0.deployed) }.joined(separator: "\n"))
             let changed = diffs.filter { !$0.diff.isEmpty }.count
             Console.stderr(changed == 0 ? "No differences" : "\(changed) of \(diffs.count) stack(s) differ")

@@ -48,7 +48,11 @@ struct DoctorReport {
         }
         for service in [AWSService.cloudFormation, .s3, .sts, .ssm, .ecr] {
             let endpoint = session.endpoints.resolve(service, region: region)
-            report.rows.append(("endpoint \(service.id)", "\(endpoint.url) (\(endpoint.source))"))
+            report.rows.append(("endpoint \(service.id)", "\(EndpointURL.redacted(endpoint.url)) (\(endpoint.source))"))
+            if let problem = EndpointURL.problem(endpoint.url) {
+                report.problems.append("the \(service.id) endpoint from \(endpoint.source) is not usable: \(problem)")
+                return report
+            }
         }
         do {
             let credentials = try await session.credentials.credentials()

@@ -27,12 +27,14 @@ public struct List: AsyncParsableCommand {
         let selected = StackArtifact.deploymentOrder(try Console.runReportingErrors { try SynthPipeline.select(result.artifacts, names: options.stacks) })
         var statuses: [String: (String?, Date?)] = [:]
         var unavailable: String?
+        var failure: Error?
         if !offline {
             do {
                 let stacks = try selected.map(DeployableStack.init)
                 for s in try await StackInspector(session: try aws.session()).status(stacks) { statuses[s.stack] = (s.status, s.lastChanged) }
             } catch {
-                unavailable = (error as? AWSError)?.code ?? (error as? CredentialError).map { _ in "no credentials" } ?? "\(error)"
+                unavailable = (error as? AWSError)?.code ?? (error as? CredentialError).map { _ in "no credentials" } ?? "unavailable"
+                failure = error
             }
         }
         let width = selected.map(\.stackName.count).max() ?? 0
@@ -57,5 +59,7 @@ public struct List: AsyncParsableCommand {
             }
         }
         Console.stdout(out)
+        // The list is printed either way; the status could not be read, which is a failure.
+        if let failure { throw Console.report(failure) }
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import TsdatApp
 
 /// The root command; each subcommand lives in its own file.
 public struct TSDeploy: AsyncParsableCommand {
@@ -17,6 +19,26 @@ public struct TSDeploy: AsyncParsableCommand {
         subcommands: [Synth.self, Bootstrap.self, Deploy.self, Diff.self, Destroy.self, List.self, Doctor.self])
 
     public init() {}
+
+    /// Exit codes: 0 success, 1 an error (or `diff --fail` finding differences), 2 a usage
+    /// error (unknown flag, bad argument), 130/143 interrupted. ArgumentParser's own usage
+    /// code is 64; it is mapped to 2 here so scripts see one scheme.
+    public static func runMain() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every command that reads the config shares.
@@ -33,8 +55,6 @@ public struct ConfigOptions: ParsableArguments {
     public init() {}
 
     public func validate() throws {
-        if branch.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ValidationError("the branch must not be empty")
-        }
+        if let (message, hint) = BranchName.problem(branch) { throw ValidationError("\(message)\n  hint: \(hint)") }
     }
 }

@@ -17,13 +17,10 @@ public struct ConfigDiagnostic: Sendable, Hashable, CustomStringConvertible {
     /// the way compilers show them.
     public func rendered(source: String) -> String {
         var out = description
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-        if line >= 1, line <= lines.count {
-            let text = String(lines[line - 1])
+        if let (text, caret) = SourceLines.excerpt(source, line: line, column: column) {
             let gutter = String(line)
             out += "\n \(gutter) | \(text)"
-            out += "\n \(String(repeating: " ", count: gutter.count)) | "
-                + String(repeating: " ", count: max(0, column - 1)) + "^"
+            out += "\n \(String(repeating: " ", count: gutter.count)) | " + String(repeating: " ", count: caret) + "^"
         }
         return out
     }
@@ -44,6 +41,9 @@ public struct ConfigErrors: Error, CustomStringConvertible {
 public enum DidYouMean {
     /// The closest candidate within a small edit distance, case-insensitively.
     public static func suggest(_ word: String, among candidates: [String]) -> String? {
+        // A typo is a slip of a few characters: longer input is not a misspelt key, and
+        // comparing a megabyte against every candidate would cost seconds.
+        guard word.unicodeScalars.count <= 64 else { return nil }
         let w = word.lowercased()
         if let exact = candidates.first(where: { $0.lowercased() == w }) { return exact }
         let scored = candidates.map { ($0, distance(w, $0.lowercased())) }.sorted { $0.1 < $1.1 }
@@ -54,7 +54,7 @@ public enum DidYouMean {
     /// Optimal-string-alignment distance: insertions, deletions, substitutions and
     /// adjacent transpositions ("shcedule" is one slip from "schedule").
     public static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a.prefix(256)), b = Array(b.prefix(256))
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)

@@ -34,18 +34,18 @@ public enum ConfigLoader {
 
     public static func parse(_ source: String, file: String, branch: String) throws -> LoadedConfig {
         var reader = YAMLReader(file: file)
+        let problems = YAMLPreflight.check(source)
+        guard problems.isEmpty else {
+            reader.diagnostics = problems.map {
+                ConfigDiagnostic(severity: .error, file: file, line: $0.line, column: $0.column, message: $0.message, hint: $0.hint)
+            }
+            throw ConfigErrors(diagnostics: reader.diagnostics, source: source)
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: source)
-        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
-            for key in duplicates.sorted() {
-                let (line, column) = secondOccurrence(of: key, in: source, after: context.mark.line)
-                reader.diagnostics.append(ConfigDiagnostic(
-                    severity: .error, file: file, line: line, column: column,
-                    message: "duplicate key '\(key)'", hint: "each key may appear once; the second would silently win"))
-            }
-            throw ConfigErrors(diagnostics: reader.diagnostics, source: source)
         } catch let error as YamlError {
+            // The preflight saw the same events, so this is a rule only Yams applies.
             reader.error(syntaxMessage(error), at: syntaxMark(error))
             throw ConfigErrors(diagnostics: reader.diagnostics, source: source)
         }
@@ -124,7 +124,7 @@ public enum ConfigLoader {
         func req(_ key: String) -> Node? { r.required(key, in: e, of: node, context: at) }
         let name = r.string(req("name"), path: "\(at).name")
         if let name { r.pipelineNames.append((name, i)) }
-        let context = name.map { "pipeline '\($0)'" } ?? at
+        let context = name.map { "pipeline '\(Display.truncated($0))'" } ?? at
         let kind = r.choice(req("type"), path: "\(at).type", as: PipelineConfig.Kind.self)
         let trigger = r.choice(req("trigger"), path: "\(at).trigger", as: PipelineConfig.Trigger.self)
         let schedule = e["schedule"].flatMap { r.choice($0.value, path: "\(at).schedule", as: PipelineConfig.Schedule.self) }
@@ -156,10 +156,10 @@ public enum ConfigLoader {
 
     private static func readSite(_ node: Node, id: String, keyMark: Mark?, at: String, _ r: inout YAMLReader) -> SiteConfig? {
         r.remember(at, keyMark)
-        let e = r.entries(node, allowed: siteKeys, context: "site '\(id)'")
+        let e = r.entries(node, allowed: siteKeys, context: "site '\(Display.truncated(id))'")
         guard case .mapping = node else { return nil }
         let input = e["input_bucket_path"].flatMap { r.string($0.value, path: "\(at).input_bucket_path", acceptNumbers: true) }
-        let config = r.string(r.required("config_file_path", in: e, of: node, context: "site '\(id)'"),
+        let config = r.string(r.required("config_file_path", in: e, of: node, context: "site '\(Display.truncated(id))'"),
                               path: "\(at).config_file_path")
         guard let config else { return nil }
         return SiteConfig(id: id, inputBucketPath: input, configFilePath: config)
@@ -171,21 +171,6 @@ public enum ConfigLoader {
         return m.compactMap { $0.key.string }
     }
 
-    /// libyaml reports duplicates at the mapping; point at the repeated key instead.
-    private static func secondOccurrence(of key: String, in source: String, after line: Int) -> (Int, Int) {
-        let lines = source.components(separatedBy: "\n")
-        var seen = 0
-        for i in max(0, line - 1)..<lines.count {
-            let text = lines[i]
-            let trimmed = text.drop { $0 == " " || $0 == "-" }
-            for quoted in [key, "\"\(key)\"", "'\(key)'"] where trimmed.hasPrefix(quoted + ":") {
-                seen += 1
-                if seen == 2 { return (i + 1, text.count - trimmed.count + 1) }
-            }
-        }
-        return (line, 1)
-    }
-
     private static func syntaxMessage(_ error: YamlError) -> String {
         switch error {
         case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
@@ -193,14 +178,17 @@ public enum ConfigLoader {
             return "invalid YAML: \(problem)" + (context.map { " (\($0.text))" } ?? "")
         case .reader(let problem, _, _, _):
             return "cannot read the file: \(problem)"
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return "duplicate key '\(Display.truncated(duplicates.first ?? ""))'"
         default:
-            return "invalid YAML: \(error)"
+            return "invalid YAML"
         }
     }
 
     private static func syntaxMark(_ error: YamlError) -> Mark? {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark
+        case .duplicatedKeysInMapping(_, let context): return context.mark
         default: return nil
         }
     }

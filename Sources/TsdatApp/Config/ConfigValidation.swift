@@ -7,24 +7,24 @@ enum ConfigValidation {
         func at(_ path: String) -> YAMLReader.Location? { r.locations[path] }
 
         if !c.githubOrg.isEmpty, !matches(c.githubOrg, "^[A-Za-z0-9]([A-Za-z0-9-]{0,38})$") {
-            r.error("github_org '\(c.githubOrg)' is not a GitHub account name", at: at("github_org"),
+            r.error("github_org '\(Display.truncated(c.githubOrg))' is not a GitHub account name", at: at("github_org"),
                     hint: "letters, digits and '-', at most 39 characters")
         }
         for (key, value) in [("pipelines_repo_name", c.pipelinesRepoName), ("aws_repo_name", c.awsRepoName)]
         where !value.isEmpty && !matches(value, "^[A-Za-z0-9._-]{1,100}$") {
-            r.error("\(key) '\(value)' is not a GitHub repository name", at: at(key),
+            r.error("\(key) '\(Display.truncated(value))' is not a GitHub repository name", at: at(key),
                     hint: "letters, digits, '.', '_' and '-', at most 100 characters")
         }
         if !c.accountId.isEmpty, !matches(c.accountId, "^[0-9]{12}$") {
-            r.error("account_id must be 12 digits, found '\(c.accountId)'", at: at("account_id"))
+            r.error("account_id must be 12 digits, found '\(Display.truncated(c.accountId))'", at: at("account_id"))
         }
         if !c.region.isEmpty, !matches(c.region, "^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$") {
-            r.error("region '\(c.region)' is not an AWS region", at: at("region"), hint: "e.g. us-west-2")
+            r.error("region '\(Display.truncated(c.region))' is not an AWS region", at: at("region"), hint: "e.g. us-west-2")
         }
         for key in ["input_bucket_name", "output_bucket_name"] {
             let name = key == "input_bucket_name" ? c.inputBucketName : c.outputBucketName
             if !name.isEmpty, let problem = bucketNameProblem(name) {
-                r.error("\(key) '\(name)' is not a valid S3 bucket name: \(problem)", at: at(key))
+                r.error("\(key) '\(Display.truncated(name))' is not a valid S3 bucket name: \(problem)", at: at(key))
             }
         }
         if !c.inputBucketName.isEmpty, c.inputBucketName == c.outputBucketName {
@@ -61,12 +61,13 @@ enum ConfigValidation {
         }
         for (key, value) in c.tags.sorted(by: { $0.key < $1.key }) {
             let loc = r.locations["tags.\(key)"]
-            if key.count > 128 || key.isEmpty { r.error("tag key '\(key)' must be 1–128 characters", at: loc) }
-            if key.lowercased().hasPrefix("aws:") { r.error("tag key '\(key)' uses the reserved prefix 'aws:'", at: loc) }
-            if value.count > 256 { r.error("the value of tag '\(key)' is longer than 256 characters", at: loc) }
+            if key.count > 128 || key.isEmpty { r.error("tag key '\(Display.truncated(key))' must be 1–128 characters", at: loc) }
+            if key.lowercased().hasPrefix("tsdeploy:") { r.error("tag key '\(Display.truncated(key))' uses the prefix 'tsdeploy:', which tsdeploy keeps for itself", at: loc) }
+            if key.lowercased().hasPrefix("aws:") { r.error("tag key '\(Display.truncated(key))' uses the reserved prefix 'aws:'", at: loc) }
+            if value.count > 256 { r.error("the value of tag '\(Display.truncated(key))' is longer than 256 characters", at: loc) }
             let allowed = "^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$"
             if !matches(key, allowed) || !matches(value, allowed) {
-                r.error("tag '\(key)' has characters AWS tags do not allow", at: loc,
+                r.error("tag '\(Display.truncated(key))' has characters AWS tags do not allow", at: loc,
                         hint: "letters, digits, spaces and _ . : / = + - @")
             }
         }
@@ -77,7 +78,7 @@ enum ConfigValidation {
         for (name, i) in r.pipelineNames {
             if let first = seen[name] {
                 let line = r.locations["pipelines[\(first)].name"]?.line ?? 0
-                r.error("pipeline name '\(name)' is used twice", at: r.locations["pipelines[\(i)].name"],
+                r.error("pipeline name '\(Display.truncated(name))' is used twice", at: r.locations["pipelines[\(i)].name"],
                         hint: "first used on line \(line)")
             } else {
                 seen[name] = i
@@ -88,17 +89,17 @@ enum ConfigValidation {
             let at = "pipelines[\(i)]"
             let nameLoc = r.locations["\(at).name"]
             if !matches(p.name, "^[A-Za-z0-9][A-Za-z0-9_-]*$") {
-                r.error("pipeline name '\(p.name)' must be a folder name of letters, digits, '_' and '-'", at: nameLoc)
+                r.error("pipeline name '\(Display.truncated(p.name))' must be a folder name of letters, digits, '_' and '-'", at: nameLoc)
             }
             if p.kind == .vap, p.trigger != .cron {
-                r.error("pipeline '\(p.name)' is a VAP, which must use trigger: Cron", at: r.locations["\(at).trigger"])
+                r.error("pipeline '\(Display.truncated(p.name))' is a VAP, which must use trigger: Cron", at: r.locations["\(at).trigger"])
             }
             if p.trigger == .cron, p.schedule == nil {
-                r.error("pipeline '\(p.name)' uses trigger: Cron but has no schedule", at: r.locations[at],
+                r.error("pipeline '\(Display.truncated(p.name))' uses trigger: Cron but has no schedule", at: r.locations[at],
                         hint: "add schedule: Hourly, Daily, Weekly or Monthly")
             }
             if p.trigger == .s3, p.schedule != nil {
-                r.warning("pipeline '\(p.name)' is triggered by S3, so its schedule is ignored",
+                r.warning("pipeline '\(Display.truncated(p.name))' is triggered by S3, so its schedule is ignored",
                           at: r.locations["\(at).schedule"])
             }
             for site in p.sites { checkSite(site, of: p, at: "\(at).configs.\(site.id)", &r) }
@@ -108,30 +109,30 @@ enum ConfigValidation {
 
     private static func checkSite(_ site: SiteConfig, of p: PipelineConfig, at: String, _ r: inout YAMLReader) {
         if !matches(site.id, "^[A-Za-z0-9][A-Za-z0-9_-]*$") {
-            r.error("site id '\(site.id)' of pipeline '\(p.name)' must be letters, digits, '_' and '-'", at: r.locations[at])
+            r.error("site id '\(Display.truncated(site.id))' of pipeline '\(Display.truncated(p.name))' must be letters, digits, '_' and '-'", at: r.locations[at])
         }
         if p.kind == .ingest, site.inputBucketPath == nil {
-            r.error("site '\(site.id)' of Ingest pipeline '\(p.name)' needs input_bucket_path", at: r.locations[at],
+            r.error("site '\(Display.truncated(site.id))' of Ingest pipeline '\(Display.truncated(p.name))' needs input_bucket_path", at: r.locations[at],
                     hint: "the prefix in the input bucket where its raw files arrive")
         }
         if let raw = site.inputBucketPath {
             let loc = r.locations["\(at).input_bucket_path"]
             let prefix = normalizePrefix(raw)
             if raw.split(separator: "/").contains("..") {
-                r.error("input_bucket_path '\(raw)' must not contain '..'", at: loc)
+                r.error("input_bucket_path '\(Display.truncated(raw))' must not contain '..'", at: loc)
             } else if prefix.isEmpty, p.trigger == .s3 {
-                r.warning("site '\(site.id)' of '\(p.name)' watches the whole input bucket", at: loc)
+                r.warning("site '\(Display.truncated(site.id))' of '\(Display.truncated(p.name))' watches the whole input bucket", at: loc)
             }
             if prefix.count > 1024 { r.error("input_bucket_path is longer than an S3 key may be", at: loc) }
         }
         let path = site.configFilePath
         let loc = r.locations["\(at).config_file_path"]
         if path.hasPrefix("/") || path.hasPrefix("~") || matches(path, "^[A-Za-z]:") {
-            r.error("config_file_path '\(path)' must be relative to the pipelines repository", at: loc)
+            r.error("config_file_path '\(Display.truncated(path))' must be relative to the pipelines repository", at: loc)
         } else if escapesRoot(path) {
-            r.error("config_file_path '\(path)' points outside the pipelines repository", at: loc)
+            r.error("config_file_path '\(Display.truncated(path))' points outside the pipelines repository", at: loc)
         } else if !(path.hasSuffix(".yaml") || path.hasSuffix(".yml")) {
-            r.warning("config_file_path '\(path)' is not a YAML file", at: loc)
+            r.warning("config_file_path '\(Display.truncated(path))' is not a YAML file", at: loc)
         }
     }
 
@@ -145,7 +146,7 @@ enum ConfigValidation {
                 let prefix = normalizePrefix(raw)
                 if let other = seen.first(where: { prefix.hasPrefix($0.prefix) || $0.prefix.hasPrefix(prefix) }) {
                     r.warning("'\(p.name)/\(site.id)' and '\(other.pipeline)/\(other.site)' watch overlapping prefixes "
-                              + "('\(prefix)' and '\(other.prefix)'): both run for the same files",
+                              + "('\(Display.truncated(prefix))' and '\(Display.truncated(other.prefix))'): both run for the same files",
                               at: r.locations["pipelines[\(i)].configs.\(site.id).input_bucket_path"])
                 }
                 seen.append((p.name, site.id, prefix))
@@ -159,12 +160,12 @@ enum ConfigValidation {
         var names = TsdatNames(repo: c.pipelinesRepoName, branch: branch)
         let repoLoc = r.locations["pipelines_repo_name"]
         if names.stackPrefix.isEmpty || !Stack.isValidName(names.codePipelineStack) {
-            r.error("pipelines_repo_name '\(c.pipelinesRepoName)' with branch '\(branch)' gives the stack name "
-                    + "'\(names.codePipelineStack)', which CloudFormation rejects", at: repoLoc,
+            r.error("pipelines_repo_name '\(Display.truncated(c.pipelinesRepoName))' with branch '\(Display.truncated(branch))' gives the stack name "
+                    + "'\(Display.truncated(names.codePipelineStack))', which CloudFormation rejects", at: repoLoc,
                     hint: "stack names start with a letter and are at most 128 characters of letters, digits and '-'")
         }
         if !TsdatNames.isValidECRName(names.repositoryName) {
-            r.error("pipelines_repo_name '\(c.pipelinesRepoName)' with branch '\(branch)' gives no valid ECR repository name",
+            r.error("pipelines_repo_name '\(Display.truncated(c.pipelinesRepoName))' with branch '\(Display.truncated(branch))' gives no valid ECR repository name",
                     at: repoLoc)
         }
         var functions: [String: String] = [:]
@@ -173,7 +174,7 @@ enum ConfigValidation {
             for site in p.sites {
                 let fn = names.functionName(p.name, site.id)
                 if let other = functions[fn] {
-                    r.error("'\(p.name)/\(site.id)' and '\(other)' would both be named '\(fn)'",
+                    r.error("'\(p.name)/\(site.id)' and '\(Display.truncated(other))' would both be named '\(Display.truncated(fn))'",
                             at: r.locations["pipelines[\(i)].configs.\(site.id)"],
                             hint: "rename a pipeline or site so they differ in letters or digits")
                 }
@@ -210,10 +211,10 @@ enum ConfigValidation {
         if name.contains("..") { return "it must not contain two adjacent periods" }
         if matches(name, "^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$") { return "it must not look like an IP address" }
         for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] where name.hasPrefix(prefix) {
-            return "the prefix '\(prefix)' is reserved"
+            return "the prefix '\(Display.truncated(prefix))' is reserved"
         }
         for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] where name.hasSuffix(suffix) {
-            return "the suffix '\(suffix)' is reserved"
+            return "the suffix '\(Display.truncated(suffix))' is reserved"
         }
         return nil
     }

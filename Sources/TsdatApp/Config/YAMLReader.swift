@@ -56,14 +56,18 @@ struct YAMLReader {
                 error("keys in \(context) must be strings", at: k.mark)
                 continue
             }
+            if Display.hasControlCharacters(key) {
+                error("a key in \(context) contains a control character: '\(Display.truncated(key))'", at: k.mark)
+                continue
+            }
             if out[key] != nil {
-                error("duplicate key '\(key)' in \(context)", at: k.mark, hint: "the second one would silently win")
+                error("duplicate key '\(Display.truncated(key))' in \(context)", at: k.mark, hint: "the second one would silently win")
                 continue
             }
             if !allowed.contains(key) {
-                let hint = DidYouMean.suggest(key, among: allowed).map { "did you mean '\($0)'?" }
+                let hint = DidYouMean.suggest(key, among: allowed).map { "did you mean '\(Display.truncated($0))'?" }
                     ?? "allowed keys: \(allowed.joined(separator: ", "))"
-                error("unknown key '\(key)' in \(context)", at: k.mark, hint: hint)
+                error("unknown key '\(Display.truncated(key))' in \(context)", at: k.mark, hint: hint)
                 continue
             }
             out[key] = (k, v)
@@ -74,7 +78,7 @@ struct YAMLReader {
     mutating func required(_ key: String, in entries: [String: (key: Node, value: Node)], of node: Node,
                            context: String) -> Node? {
         if let v = entries[key]?.value { return v }
-        error("missing required key '\(key)' in \(context)", at: node.mark)
+        error("missing required key '\(Display.truncated(key))' in \(context)", at: node.mark)
         return nil
     }
 
@@ -84,17 +88,22 @@ struct YAMLReader {
         guard let node else { return nil }
         remember(path, node.mark)
         guard case .scalar(let scalar) = node else {
-            error("'\(path)' must be a string, found \(Self.describe(node))", at: node.mark)
+            error("'\(Display.truncated(path))' must be a string, found \(Self.describe(node))", at: node.mark)
+            return nil
+        }
+        if Display.hasControlCharacters(scalar.string) {
+            error("'\(Display.truncated(path))' contains a control character: '\(Display.truncated(scalar.string))'", at: node.mark,
+                  hint: "names, paths and values are one line of printable text")
             return nil
         }
         let tag = Resolver.default.resolveTag(of: node)
         if scalar.style == .plain, tag == .null {
-            error("'\(path)' is empty", at: node.mark)
+            error("'\(Display.truncated(path))' is empty", at: node.mark)
             return nil
         }
         if scalar.style == .plain, tag == .bool || ((tag == .int || tag == .float) && !acceptNumbers) {
-            error("'\(path)' must be a string, found \(Self.describe(node)) '\(scalar.string)'", at: node.mark,
-                  hint: "put it in quotes: \"\(scalar.string)\"")
+            error("'\(Display.truncated(path))' must be a string, found \(Self.describe(node)) '\(Display.truncated(scalar.string))'", at: node.mark,
+                  hint: "put it in quotes: \"\(Display.truncated(scalar.string))\"")
             return nil
         }
         return scalar.string
@@ -104,7 +113,7 @@ struct YAMLReader {
         guard let node else { return nil }
         remember(path, node.mark)
         guard case .scalar = node, Resolver.default.resolveTag(of: node) == .bool, let b = node.bool else {
-            error("'\(path)' must be true or false, found \(Self.describe(node))", at: node.mark)
+            error("'\(Display.truncated(path))' must be true or false, found \(Self.describe(node))", at: node.mark)
             return nil
         }
         return b
@@ -114,11 +123,11 @@ struct YAMLReader {
         guard let node else { return nil }
         remember(path, node.mark)
         guard case .scalar = node, Resolver.default.resolveTag(of: node) == .int, let n = node.int else {
-            error("'\(path)' must be a whole number, found \(Self.describe(node))", at: node.mark)
+            error("'\(Display.truncated(path))' must be a whole number, found \(Self.describe(node))", at: node.mark)
             return nil
         }
         guard range.contains(n) else {
-            error("'\(path)' must be between \(range.lowerBound) and \(range.upperBound), found \(n)", at: node.mark)
+            error("'\(Display.truncated(path))' must be between \(range.lowerBound) and \(range.upperBound), found \(n)", at: node.mark)
             return nil
         }
         return n
@@ -129,9 +138,9 @@ struct YAMLReader {
         guard let raw = string(node, path: path) else { return nil }
         if let value = E(rawValue: raw) { return value }
         let allowed = E.allCases.map(\.rawValue)
-        let hint = DidYouMean.suggest(raw, among: allowed).map { "did you mean '\($0)'?" }
+        let hint = DidYouMean.suggest(raw, among: allowed).map { "did you mean '\(Display.truncated($0))'?" }
             ?? "one of: \(allowed.joined(separator: ", "))"
-        error("'\(path)' must be one of \(allowed.joined(separator: ", ")), found '\(raw)'", at: node?.mark, hint: hint)
+        error("'\(Display.truncated(path))' must be one of \(allowed.joined(separator: ", ")), found '\(Display.truncated(raw))'", at: node?.mark, hint: hint)
         return nil
     }
 }
