@@ -86,8 +86,11 @@ public struct AWSSession: Sendable {
         try RegionName.validate(name, source: "the stack's environment")
         let endpoint = endpoints.resolve(service, region: name)
         try EndpointURL.validate(endpoint)
-        return AWSClient(service: service, region: name, endpoint: endpoint,
-                         credentials: credentials, transport: transport, retry: retry, clock: clock)
+        var client = AWSClient(service: service, region: name, endpoint: endpoint,
+                               credentials: credentials, transport: transport, retry: retry, clock: clock)
+        // How long one attempt may wait for an answer (the AWS CLI's --cli-read-timeout).
+        if let seconds = environment["TSDEPLOY_HTTP_TIMEOUT"].flatMap(Double.init), seconds > 0 { client.timeout = seconds }
+        return client
     }
 
     public func sts(region: String? = nil) throws -> STSClient { STSClient(try client(.sts, region: region)) }

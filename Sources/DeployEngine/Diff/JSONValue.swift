@@ -73,6 +73,8 @@ extension JSONValue {
         switch self {
         case .string(let s): return s
         case .array(let a): return a.map(\.readable).joined(separator: ", ")
+        case .object(let o) where o.keys.allSatisfy({ ["AWS", "Service", "Federated", "CanonicalUser"].contains($0) }):
+            return o.keys.sorted().map { o[$0]!.readable }.joined(separator: ", ")
         case .object(let o) where o.count == 1:
             let (key, value) = (o.keys.first!, o.values.first!)
             switch key {
@@ -89,8 +91,6 @@ extension JSONValue {
             case "Fn::ImportValue": return "import(\(value.readable))"
             default: return compact
             }
-        case .object(let o) where o.keys.allSatisfy({ ["AWS", "Service", "Federated", "CanonicalUser"].contains($0) }):
-            return o.keys.sorted().map { o[$0]!.readable }.joined(separator: ", ")
         default: return compact
         }
     }
