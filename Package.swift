@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Ordered template values, intrinsic functions, JSON/YAML rendering. No AWS, no constructs.
@@ -41,13 +42,19 @@ let package = Package(
         // SigV4 and credentials values; only swift-crypto, no knowledge of constructs.
         .target(name: "AWSSigner", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Credentials, region and endpoint resolution, retries, and the CloudFormation, S3,
-        // STS, SSM and ECR clients over URLSession. Knows nothing of constructs; never prints.
-        .target(name: "AWSClient", dependencies: ["AWSSigner", .product(name: "Crypto", package: "swift-crypto")]),
+        // STS, SSM and ECR clients over SwiftNIO (async-http-client). Knows nothing of constructs; never prints.
+        .target(name: "AWSClient", dependencies: [
+            "AWSSigner",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         // bootstrap, deploy, diff, destroy: change sets, progress, failure recaps, template diffs.
         .target(name: "DeployEngine", dependencies: ["AWSClient", "ConstructCore", "ConstructLibrary", "CloudFormation"]),
+        // The commit a binary was built from, and the glibc-2.34 shims bin/package links with.
+        .target(name: "CBuildSupport"),
         // Command implementations; the executable is a thin shell around them.
         .target(name: "TSDeployCLI", dependencies: [
-            "TsdatApp", "CloudAssembly", "AWSClient", "DeployEngine",
+            "TsdatApp", "CloudAssembly", "AWSClient", "DeployEngine", "CBuildSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tsdeploy", dependencies: ["TSDeployCLI"]),

@@ -15,7 +15,7 @@ public struct AWSSession: Sendable {
         public var retry: RetryStrategy?
 
         public init(profile: String? = nil, region: String? = nil, endpointURL: String? = nil,
-                    environment: AWSEnvironment = .process, transport: any HTTPTransport = URLSessionTransport.shared,
+                    environment: AWSEnvironment = .process, transport: any HTTPTransport = NIOTransport.shared,
                     mfaPrompt: @escaping MFAPrompt = terminalMFAPrompt, retry: RetryStrategy? = nil) {
             self.profile = profile
             self.region = region

@@ -153,12 +153,12 @@ import Testing
         let home = try FakeHome()
         let session = try AWSSession(.init(region: "us-west-2", environment: home.environment([
             "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Bearer abc",
-        ]), transport: URLSessionTransport()))
+        ]), transport: NIOTransport(settings: .init())))
         #expect(try await session.credentials.credentials().accessKeyId == "CONTAINERKEY")
         #expect(try await session.credentials.sourceName() == "container credentials (full URI)")
 
         let remote = ContainerProvider(environment: home.environment(["AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://example.com/creds"]),
-                                       transport: URLSessionTransport())
+                                       transport: NIOTransport(settings: .init()))
         await #expect(throws: CredentialError.self) { try await remote.load() }
     }
 
@@ -180,15 +180,15 @@ import Testing
         let home = try FakeHome()
         let provider = IMDSProvider(environment: AWSEnvironment(variables: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url],
                                                                 homeDirectory: home.path),
-                                    transport: URLSessionTransport())
+                                    transport: NIOTransport(settings: .init()))
         #expect(try await provider.load()?.accessKeyId == "IMDSKEY")
         #expect(server.requests.map(\.method) == ["PUT", "GET", "GET"])
         // Disabled, or nobody listening: not configured, so the chain moves on.
         let disabled = IMDSProvider(environment: AWSEnvironment(variables: ["AWS_EC2_METADATA_DISABLED": "true"], homeDirectory: home.path),
-                                    transport: URLSessionTransport())
+                                    transport: NIOTransport(settings: .init()))
         #expect(try await disabled.load() == nil)
         let nobody = IMDSProvider(environment: AWSEnvironment(variables: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9"],
-                                                              homeDirectory: home.path), transport: URLSessionTransport())
+                                                              homeDirectory: home.path), transport: NIOTransport(settings: .init()))
         #expect(try await nobody.load() == nil)
     }
 

@@ -19,7 +19,7 @@ enum Moto {
                              environment: AWSEnvironment(variables: ["AWS_ACCESS_KEY_ID": keyId, "AWS_SECRET_ACCESS_KEY": secret,
                                                                      "AWS_EC2_METADATA_DISABLED": "true"],
                                                          homeDirectory: NSTemporaryDirectory() + "no-home"),
-                             transport: URLSessionTransport()))
+                             transport: NIOTransport(settings: .init())))
     }
 
     static func unique(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())" }
@@ -170,7 +170,7 @@ struct StrictAuthTests {
         let key = try await bootstrap.query("CreateAccessKey", version: "2010-05-08", p).child("AccessKey")
         let keyId = try #require(key?.string("AccessKeyId")), secret = try #require(key?.string("SecretAccessKey"))
         p.add("PolicyName", "signer-test")
-        p.add("PolicyDocument", #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetCallerIdentity","s3:CreateBucket","s3:PutObject","s3:GetObject"],"Resource":"*"}]}"#)
+        p.add("PolicyDocument", #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetCallerIdentity","s3:CreateBucket","s3:PutObject","s3:GetObject","cloudformation:CreateChangeSet","cloudformation:DescribeChangeSet","cloudformation:ExecuteChangeSet","cloudformation:DescribeStacks"],"Resource":"*"}]}"#)
         _ = try await bootstrap.query("PutUserPolicy", version: "2010-05-08", p)
 
         let good = try Moto.session(endpoint: endpoint, keyId: keyId, secret: secret)
@@ -183,6 +183,29 @@ struct StrictAuthTests {
         // covered by the differential test against botocore instead.
         try await s3.putObject(bucket: bucket, key: "dir/a b.txt", body: Data("signed".utf8))
         #expect(try await s3.getObject(bucket: bucket, key: "dir/a b.txt") == Data("signed".utf8))
+
+        // Form bodies as botocore encodes them: a template with spaces, `*`, `~`, `+`, `=`,
+        // `&`, newlines and non-ASCII text, by TemplateBody, then one over 51,200 bytes
+        // through S3 and TemplateURL, as deploy sends them.
+        let cloudFormation = try good.cloudFormation()
+        let text = "a b*~+=&\né ü 😀 100% /:?#[]@!$'()"
+        for (i, padding) in [0, 60_000].enumerated() {
+            let description = text + String(repeating: " ", count: padding)
+            let template = #"{"Description":"\#(description.replacingOccurrences(of: "\n", with: "\\n"))","Resources":{"T":{"Type":"AWS::SNS::Topic","Properties":{"DisplayName":"a b*~+=&"}}}}"#
+            var input = CloudFormation.CreateChangeSetInput(stackName: Moto.unique("strict-stack"), changeSetName: "strict-\(i)", kind: .create,
+                                                            parameters: [], capabilities: [], tags: [CloudFormation.Tag(key: "k", value: "v w+=&é")],
+                                                            description: "strict auth", clientToken: nil)
+            if template.utf8.count > 51_200 {
+                try await s3.putObject(bucket: bucket, key: "templates/big.json", body: Data(template.utf8), contentType: "application/json")
+                input.templateURL = endpoint.replacingOccurrences(of: "://127.0.0.1", with: "://localhost") + "/\(bucket)/templates/big.json"
+            } else {
+                input.templateBody = template
+            }
+            let created = try await cloudFormation.createChangeSet(input)
+            #expect(try await cloudFormation.describeChangeSet(created.id).status == "CREATE_COMPLETE")
+            try await cloudFormation.executeChangeSet(created.id, clientRequestToken: "strict-exec-\(i)")
+            #expect(try await cloudFormation.describeStack(input.stackName)?.status.hasSuffix("COMPLETE") == true)
+        }
 
         do {
             _ = try await Moto.session(endpoint: endpoint, keyId: keyId, secret: secret + "x").sts().getCallerIdentity()

@@ -101,7 +101,7 @@ public struct QueryParameters: Sendable {
 extension AWSClient {
     /// A query-protocol call; returns the `<ActionResult>` element.
     public func query(_ action: String, version: String, _ parameters: QueryParameters = QueryParameters()) async throws -> XMLNode {
-        let body = URIEncoding.query([("Action", action), ("Version", version)] + parameters.items)
+        let body = URIEncoding.form([("Action", action), ("Version", version)] + parameters.items)
         let response = try await send(operation: action, headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
                                       body: Data(body.utf8))
         let root = try XMLNode.parse(response.body)

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// A parsed XML element. Names are local names (namespace prefixes dropped), which is how
 /// AWS responses are matched: the namespace differs by service and version.
@@ -34,15 +31,12 @@ public struct XMLNode: Sendable, Equatable {
         return nil
     }
 
+    /// AWS's responses are small, well-formed documents: elements, attributes, text,
+    /// entities, CDATA, comments, the XML declaration. A parser of our own for exactly that
+    /// keeps libxml2 (FoundationXML) out of the binary, which must link statically.
     public static func parse(_ data: Data) throws -> XMLNode {
-        let delegate = TreeBuilder()
-        let parser = XMLParser(data: data)
-        parser.shouldProcessNamespaces = true
-        parser.delegate = delegate
-        guard parser.parse(), let root = delegate.root else {
-            throw AWSResponseError("malformed XML: \(parser.parserError.map { "\($0)" } ?? "no root element")")
-        }
-        return root
+        var parser = XMLScanner(Array(data))
+        return try parser.document()
     }
 
     /// Serialises the element again (used to send back a configuration read from S3
@@ -74,29 +68,151 @@ public struct XMLNode: Sendable, Equatable {
     }
 }
 
-private final class TreeBuilder: NSObject, XMLParserDelegate {
-    var stack: [XMLNode] = []
-    var root: XMLNode?
+/// A recursive-descent reader over UTF-8 bytes; namespace prefixes are dropped from
+/// element names and `xmlns` attributes are left out, as the tree's users expect.
+struct XMLScanner {
+    let bytes: [UInt8]
+    var i = 0
+    var depth = 0
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-        let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
-        stack.append(XMLNode(name: local, attributes: attributeDict.filter { !$0.key.hasPrefix("xmlns") }))
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func fail(_ what: String) -> AWSResponseError { AWSResponseError("malformed XML: \(what) at byte \(i)") }
+
+    mutating func document() throws -> XMLNode {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+        try skipMisc()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "<") else { throw fail("no root element") }
+        let root = try element()
+        try skipMisc()
+        guard i == bytes.count else { throw fail("content after the root element") }
+        return root
     }
 
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        guard !stack.isEmpty else { return }
-        stack[stack.count - 1].text += string
+    /// Whitespace, comments, processing instructions and a doctype between elements.
+    mutating func skipMisc() throws {
+        while true {
+            while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+            if starts("<?") { try skip(past: "?>") } else if starts("<!--") { try skip(past: "-->") }
+            else if starts("<!DOCTYPE") { try skip(past: ">") } else { return }
+        }
     }
 
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-        guard !stack.isEmpty else { return }
-        stack[stack.count - 1].text += String(decoding: CDATABlock, as: UTF8.self)
+    func starts(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        return i + u.count <= bytes.count && Array(bytes[i..<i + u.count]) == u
     }
 
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
-        guard var node = stack.popLast() else { return }
-        if !node.children.isEmpty, node.text.allSatisfy(\.isWhitespace) { node.text = "" }
-        if stack.isEmpty { root = node } else { stack[stack.count - 1].children.append(node) }
+    mutating func skip(past s: String) throws {
+        let u = Array(s.utf8)
+        while i + u.count <= bytes.count {
+            if Array(bytes[i..<i + u.count]) == u { i += u.count; return }
+            i += 1
+        }
+        throw fail("unterminated \(s)")
+    }
+
+    mutating func name() throws -> String {
+        let start = i
+        while i < bytes.count, !([0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">"), UInt8(ascii: "/"), UInt8(ascii: "=")].contains(bytes[i])) { i += 1 }
+        guard i > start else { throw fail("a name was expected") }
+        return String(decoding: bytes[start..<i], as: UTF8.self)
+    }
+
+    mutating func spaces() { while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 } }
+
+    mutating func element() throws -> XMLNode {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < 256 else { throw fail("nesting too deep") }
+        i += 1  // <
+        let qualified = try name()
+        var node = XMLNode(name: Self.local(qualified))
+        while true {
+            spaces()
+            guard i < bytes.count else { throw fail("unterminated tag <\(qualified)") }
+            if bytes[i] == UInt8(ascii: "/") {
+                guard i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: ">") else { throw fail("'/>' expected") }
+                i += 2
+                return node
+            }
+            if bytes[i] == UInt8(ascii: ">") { i += 1; break }
+            let key = try name()
+            spaces()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "=") else { throw fail("'=' expected after \(key)") }
+            i += 1
+            spaces()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") || bytes[i] == UInt8(ascii: "'") else { throw fail("quoted value expected") }
+            let quote = bytes[i]
+            i += 1
+            let start = i
+            while i < bytes.count, bytes[i] != quote { i += 1 }
+            guard i < bytes.count else { throw fail("unterminated attribute") }
+            let value = try Self.decodeEntities(bytes[start..<i])
+            i += 1
+            if key != "xmlns", !key.hasPrefix("xmlns:") { node.attributes[key] = value }
+        }
+        var text: [UInt8] = []
+        while true {
+            guard i < bytes.count else { throw fail("unterminated element <\(qualified)>") }
+            if bytes[i] != UInt8(ascii: "<") {
+                let start = i
+                while i < bytes.count, bytes[i] != UInt8(ascii: "<") { i += 1 }
+                text += Array(try Self.decodeEntities(bytes[start..<i]).utf8)
+            } else if starts("</") {
+                i += 2
+                let closing = try name()
+                guard closing == qualified else { throw fail("</\(closing)> closes <\(qualified)>") }
+                spaces()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ">") else { throw fail("'>' expected") }
+                i += 1
+                node.text = String(decoding: text, as: UTF8.self)
+                if !node.children.isEmpty, node.text.allSatisfy(\.isWhitespace) { node.text = "" }
+                return node
+            } else if starts("<![CDATA[") {
+                i += 9
+                let start = i
+                try skip(past: "]]>")
+                text += bytes[start..<(i - 3)]
+            } else if starts("<!--") {
+                try skip(past: "-->")
+            } else if starts("<?") {
+                try skip(past: "?>")
+            } else {
+                node.children.append(try element())
+            }
+        }
+    }
+
+    static func local(_ qualified: String) -> String {
+        qualified.split(separator: ":").last.map(String.init) ?? qualified
+    }
+
+    /// `&lt;` `&gt;` `&amp;` `&quot;` `&apos;` and numeric references.
+    static func decodeEntities(_ raw: ArraySlice<UInt8>) throws -> String {
+        guard raw.contains(UInt8(ascii: "&")) else { return String(decoding: raw, as: UTF8.self) }
+        let s = String(decoding: raw, as: UTF8.self)
+        var out = ""
+        var rest = Substring(s)
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            guard let semi = rest[amp...].firstIndex(of: ";") else { throw AWSResponseError("malformed XML: unterminated entity") }
+            let entity = rest[rest.index(after: amp)..<semi]
+            switch entity {
+            case "lt": out += "<"
+            case "gt": out += ">"
+            case "amp": out += "&"
+            case "quot": out += "\""
+            case "apos": out += "'"
+            default:
+                let value: UInt32?
+                if entity.hasPrefix("#x") || entity.hasPrefix("#X") { value = UInt32(entity.dropFirst(2), radix: 16) }
+                else if entity.hasPrefix("#") { value = UInt32(entity.dropFirst()) } else { value = nil }
+                guard let value, let scalar = Unicode.Scalar(value) else { throw AWSResponseError("malformed XML: unknown entity &\(entity);") }
+                out.unicodeScalars.append(scalar)
+            }
+            rest = rest[rest.index(after: semi)...]
+        }
+        return out + rest
     }
 }

@@ -1,10 +1,12 @@
 import ArgumentParser
+import CBuildSupport
 import Foundation
 import TsdatApp
 
 /// The root command; each subcommand lives in its own file.
 public struct TSDeploy: AsyncParsableCommand {
     public static let version = "0.1.0"
+    public static let commit = String(cString: tsdeploy_build_commit())
 
     public static let configuration = CommandConfiguration(
         commandName: "tsdeploy",
@@ -15,7 +17,7 @@ public struct TSDeploy: AsyncParsableCommand {
             log group and trigger per pipeline and site). Every command takes the branch \
             as its first argument (default: main).
             """,
-        version: version,
+        version: "\(version) (commit \(commit))",
         subcommands: [Synth.self, Bootstrap.self, Deploy.self, Diff.self, Destroy.self, List.self, Doctor.self])
 
     public init() {}
