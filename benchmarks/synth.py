@@ -31,8 +31,9 @@ def run_once(args):
 with tempfile.TemporaryDirectory() as out:
     print(f"tsdeploy synth, whole process, {runs} runs after 3 warm-up runs ({os.cpu_count()} cores)")
     print(f"{'config':28} {'median':>9} {'min':>9} {'max':>9} {'peak RSS':>10}")
-    for label, cfg in configs:
-        args = [binary, "synth", "main", "--config", cfg, "--output", os.path.join(out, "cdk.out")]
+    cases = [("--version (start-up)", [binary, "--version"])]
+    cases += [(label, [binary, "synth", "main", "--config", cfg, "--output", os.path.join(out, "cdk.out")]) for label, cfg in configs]
+    for label, args in cases:
         for _ in range(3):
             run_once(args)
         samples = [run_once(args) for _ in range(runs)]
