@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ConstructCoreTests", dependencies: ["ConstructCore", "ConstructLibrary"]),
         .testTarget(name: "AWSSignerTests", dependencies: ["AWSSigner"], resources: [.copy("botocore_sign.py")]),
-        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSSigner"], exclude: ["transport_servers.py"]),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSSigner", .product(name: "Crypto", package: "swift-crypto")], exclude: ["transport_servers.py"]),
         .testTarget(name: "DeployEngineTests", dependencies: ["DeployEngine", "AWSClient", "AWSSigner", "ConstructCore", "CloudFormation"]),
         .testTarget(name: "TsdatAppTests", dependencies: ["TsdatApp", "CloudAssembly", "TSDeployCLI", "ConstructLibrary"],
                     resources: [.copy("Fixtures")]),

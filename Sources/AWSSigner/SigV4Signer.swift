@@ -12,6 +12,8 @@ public struct SigV4Signer: Sendable {
         case hashed
         /// `UNSIGNED-PAYLOAD`, for S3 over https only.
         case unsigned
+        /// The hex SHA-256 of a body that is not in memory (streamed from a file).
+        case precomputed(String)
     }
 
     public let credentials: AWSCredentials
@@ -40,7 +42,12 @@ public struct SigV4Signer: Sendable {
         request.setHeader("Authorization", nil)
         request.setHeader("X-Amz-Date", amzDate)
         if let token = credentials.sessionToken { request.setHeader("X-Amz-Security-Token", token) }
-        let payloadHash = payload == .unsigned && isS3 ? "UNSIGNED-PAYLOAD" : Self.hex(SHA256.hash(data: request.body))
+        let payloadHash: String
+        switch payload {
+        case .unsigned where isS3: payloadHash = "UNSIGNED-PAYLOAD"
+        case .precomputed(let hash): payloadHash = hash
+        default: payloadHash = Self.hex(SHA256.hash(data: request.body))
+        }
         if isS3 { request.setHeader("X-Amz-Content-SHA256", payloadHash) }
 
         let (signature, signedHeaders) = self.signature(request, payloadHash: payloadHash, amzDate: amzDate, day: day)

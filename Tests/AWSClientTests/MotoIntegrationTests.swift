@@ -183,6 +183,13 @@ struct StrictAuthTests {
         // covered by the differential test against botocore instead.
         try await s3.putObject(bucket: bucket, key: "dir/a b.txt", body: Data("signed".utf8))
         #expect(try await s3.getObject(bucket: bucket, key: "dir/a b.txt") == Data("signed".utf8))
+        // A file streamed from disk, signed with its hash computed in pieces.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tsdeploy-strict-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let content = Data((0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try content.write(to: file)
+        try await s3.putObject(bucket: bucket, key: "assets/blob.bin", file: file.path)
+        #expect(try await s3.getObject(bucket: bucket, key: "assets/blob.bin") == content)
 
         // Form bodies as botocore encodes them: a template with spaces, `*`, `~`, `+`, `=`,
         // `&`, newlines and non-ASCII text, by TemplateBody, then one over 51,200 bytes

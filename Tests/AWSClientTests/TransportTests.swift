@@ -1,4 +1,5 @@
 @testable import AWSClient
+import Crypto
 import Foundation
 import Testing
 
@@ -69,6 +70,20 @@ import Testing
         #expect(response.body.count == 40)
     }
 
+    @Test func aFileBodyIsStreamed() async throws {
+        let server = try Server(["sink"])
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tsdeploy-stream-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        var bytes = [UInt8](repeating: 0, count: 48 << 20)
+        for i in stride(from: 0, to: bytes.count, by: 4096) { bytes[i] = UInt8(truncatingIfNeeded: i / 4096) }
+        try Data(bytes).write(to: file)
+        var request = HTTPRequest(method: "PUT", url: "http://127.0.0.1:\(server.port)/upload", timeout: 30)
+        request.bodyFile = file.path
+        let response = try await NIOTransport(settings: .init()).send(request)
+        let expected = SHA256Hex.of(Data(bytes))
+        #expect(response.bodyText == "\(bytes.count) \(expected)")
+    }
+
     @Test func aPrivateCAIsTrustedThroughAWSCABundleAndOnlyThen() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tsdeploy-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -99,4 +114,8 @@ import Testing
         let log = (try? String(contentsOf: proxyLog, encoding: .utf8)) ?? ""
         #expect(log.components(separatedBy: "CONNECT localhost:\(tls.port)").count - 1 == 1, "proxy saw: \(log)")
     }
+}
+
+enum SHA256Hex {
+    static func of(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
 }

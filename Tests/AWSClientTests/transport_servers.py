@@ -5,6 +5,7 @@ on the first line, then serves until killed.
   reset       answers the first request of a connection (keep-alive), resets it on the next
   slow        sends the body of each answer in pieces over ~2 s
   tls DIR     HTTPS with a certificate from a CA it makes in DIR (openssl)
+  sink        reads each request's body and answers with its length and SHA-256
   proxy LOG   an HTTP CONNECT proxy; appends each CONNECT target to the file LOG
 """
 import os
@@ -82,6 +83,28 @@ def slow(conn):
             conn.sendall(body[i:i + 10])
 
 
+def sink(conn):
+    import hashlib
+    while True:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = next(int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length"))
+        digest, got = hashlib.sha256(rest), len(rest)
+        while got < length:
+            chunk = conn.recv(min(1 << 20, length - got))
+            if not chunk:
+                return
+            digest.update(chunk)
+            got += len(chunk)
+        body = f"{got} {digest.hexdigest()}".encode()
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+
+
 def plain_ok(conn):
     while read_request(conn) is not None:
         conn.sendall(OK)
@@ -141,4 +164,4 @@ if mode == "tls":
     serve(server, tls)
 else:
     print(port, flush=True)
-    serve(server, {"silent": silent, "reset": reset, "slow": slow, "proxy": proxy}[mode])
+    serve(server, {"silent": silent, "reset": reset, "slow": slow, "proxy": proxy, "sink": sink}[mode])

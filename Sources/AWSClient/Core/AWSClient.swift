@@ -29,7 +29,7 @@ public struct AWSClient: Sendable {
     public func send(operation: String, method: String = "POST", path: String = "/", query: String = "",
                      headers: [(String, String)] = [], body: Data = Data(),
                      payload: SigV4Signer.Payload = .hashed, signingRegion: String? = nil,
-                     host: String? = nil) async throws -> HTTPResponse {
+                     host: String? = nil, bodyFile: String? = nil) async throws -> HTTPResponse {
         var attempt = 1
         var spent = 0
         var skewRetried = false
@@ -45,8 +45,9 @@ public struct AWSClient: Sendable {
             }
             let failure: Error
             do {
-                let response = try await transport.send(HTTPRequest(method: method, url: request.url,
-                                                                    headers: request.headers, body: body, timeout: timeout))
+                var outgoing = HTTPRequest(method: method, url: request.url, headers: request.headers, body: body, timeout: timeout)
+                outgoing.bodyFile = bodyFile
+                let response = try await transport.send(outgoing)
                 let skewChanged = await clock.observe(serverDate: response.header("date"))
                 if (200..<300).contains(response.status) {
                     await retry.quota.release(spent)

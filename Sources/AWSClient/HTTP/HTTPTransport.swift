@@ -9,6 +9,8 @@ public struct HTTPRequest: Sendable {
     public var body: Data
     /// Seconds until the request is abandoned (connect and read).
     public var timeout: TimeInterval
+    /// A file sent as the body, read in pieces while it is sent (`body` is then empty).
+    public var bodyFile: String?
 
     public init(method: String, url: String, headers: [(name: String, value: String)] = [], body: Data = Data(),
                 timeout: TimeInterval = 60) {

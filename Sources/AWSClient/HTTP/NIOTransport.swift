@@ -99,7 +99,9 @@ public final class NIOTransport: HTTPTransport, @unchecked Sendable {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
-        if !request.body.isEmpty || ["POST", "PUT"].contains(request.method) {
+        if let file = request.bodyFile {
+            outgoing.body = try Self.stream(file)
+        } else if !request.body.isEmpty || ["POST", "PUT"].contains(request.method) {
             outgoing.body = .bytes(ByteBuffer(bytes: request.body))
         }
         var attempt = 0
@@ -131,6 +133,36 @@ public final class NIOTransport: HTTPTransport, @unchecked Sendable {
                 throw TransportError(.connection, "\(target): \(Self.describe(error))")
             }
         }
+    }
+
+    /// A file's bytes, read 256 KiB at a time when the connection asks for more: memory
+    /// stays flat whatever the file's size, and a retry reads the file again.
+    static func stream(_ path: String) throws -> HTTPClientRequest.Body {
+        let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+        return .stream(FileChunks(path: path), length: .known(size))
+    }
+
+    struct FileChunks: AsyncSequence, Sendable {
+        typealias Element = ByteBuffer
+        let path: String
+
+        final class AsyncIterator: AsyncIteratorProtocol {
+            let handle: FileHandle?
+            let path: String
+            init(path: String) {
+                self.path = path
+                handle = FileHandle(forReadingAtPath: path)
+            }
+            deinit { try? handle?.close() }
+
+            func next() async throws -> ByteBuffer? {
+                guard let handle else { throw TransportError(.connection, "cannot read \(path)") }
+                guard let data = try handle.read(upToCount: 256 << 10), !data.isEmpty else { return nil }
+                return ByteBuffer(bytes: data)
+            }
+        }
+
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(path: path) }
     }
 
     static func isResetOfReusedConnection(_ error: Error) -> Bool {

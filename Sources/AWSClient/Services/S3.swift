@@ -42,14 +42,15 @@ public struct S3Client: Sendable {
     }
 
     func request(_ operation: String, method: String, bucket: String, key: String? = nil, query: String = "",
-                 headers: [(String, String)] = [], body: Data = Data()) async throws -> HTTPResponse {
+                 headers: [(String, String)] = [], body: Data = Data(), payload: SigV4Signer.Payload = .hashed,
+                 bodyFile: String? = nil) async throws -> HTTPResponse {
         let keyPath = key.map { "/" + URIEncoding.encodePath($0) } ?? ""
         var region = client.region
         for attempt in 0..<2 {
             let (base, path) = address(bucket, keyPath, region: region)
             do {
                 return try await client.send(operation: operation, method: method, path: path, query: query, headers: headers,
-                                             body: body, signingRegion: region, host: base)
+                                             body: body, payload: payload, signingRegion: region, host: base, bodyFile: bodyFile)
             } catch let error as AWSError where attempt == 0 && !client.endpoint.isCustom {
                 // S3 names the bucket's region on a wrong-region answer; follow it once.
                 guard [301, 400].contains(error.status),
@@ -67,6 +68,26 @@ public struct S3Client: Sendable {
         var headers: [(String, String)] = []
         if let contentType { headers.append(("Content-Type", contentType)) }
         let response = try await request("PutObject", method: "PUT", bucket: bucket, key: key, headers: headers, body: body)
+        return (response.header("etag"), response.header("x-amz-version-id"))
+    }
+
+    /// Uploads a file without holding it in memory: hashed in pieces for the signature,
+    /// then streamed (an asset of any size up to S3's 5 GB single-PUT limit).
+    @discardableResult
+    public func putObject(bucket: String, key: String, file: String, contentType: String? = nil) async throws -> (etag: String?, versionId: String?) {
+        guard let handle = FileHandle(forReadingAtPath: file) else { throw AWSResponseError("S3 PutObject: cannot read \(file)") }
+        var hasher = SHA256()
+        var length = 0
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            length += chunk.count
+        }
+        try handle.close()
+        let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        var headers: [(String, String)] = [("Content-Length", String(length))]
+        if let contentType { headers.append(("Content-Type", contentType)) }
+        let response = try await request("PutObject", method: "PUT", bucket: bucket, key: key, headers: headers,
+                                         payload: .precomputed(hash), bodyFile: file)
         return (response.header("etag"), response.header("x-amz-version-id"))
     }
 
