@@ -59,12 +59,14 @@ let package = Package(
         ]),
         .executableTarget(name: "tsdeploy", dependencies: ["TSDeployCLI"]),
 
-        .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", .product(name: "Yams", package: "Yams")]),
+        // The seeded generator the tests that draw inputs share.
+        .target(name: "SeededRandom", path: "Tests/SeededRandom"),
+        .testTarget(name: "CloudFormationTests", dependencies: ["CloudFormation", "SeededRandom", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "ConstructCoreTests", dependencies: ["ConstructCore", "ConstructLibrary"]),
-        .testTarget(name: "AWSSignerTests", dependencies: ["AWSSigner"], resources: [.copy("botocore_sign.py")]),
+        .testTarget(name: "AWSSignerTests", dependencies: ["AWSSigner", "SeededRandom"], resources: [.copy("botocore_sign.py")]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSSigner", .product(name: "Crypto", package: "swift-crypto")], exclude: ["transport_servers.py"]),
         .testTarget(name: "DeployEngineTests", dependencies: ["DeployEngine", "AWSClient", "AWSSigner", "ConstructCore", "CloudFormation"]),
-        .testTarget(name: "TsdatAppTests", dependencies: ["TsdatApp", "CloudAssembly", "TSDeployCLI", "ConstructLibrary"],
+        .testTarget(name: "TsdatAppTests", dependencies: ["TsdatApp", "CloudAssembly", "TSDeployCLI", "ConstructLibrary", "SeededRandom"],
                     resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import AWSSigner
 import Foundation
+import SeededRandom
 import Testing
 
 /// Signs generated requests with our signer and with botocore (python3, run by the test
@@ -23,16 +24,11 @@ import Testing
         var presign: Int?
     }
 
-    /// A small deterministic generator (SplitMix64), so failures reproduce.
+    /// SplitMix64 with the helpers the request generator uses, so failures reproduce.
     struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var rng: SplitMix64
+        init(state: UInt64) { rng = SplitMix64(state: state) }
+        mutating func next() -> UInt64 { rng.next() }
         mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
         mutating func pick<T>(_ items: [T]) -> T { items[int(items.count)] }
         mutating func bool() -> Bool { int(2) == 0 }

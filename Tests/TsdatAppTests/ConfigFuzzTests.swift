@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 import Testing
 import TsdatApp
 
@@ -8,16 +9,7 @@ import TsdatApp
 /// ends the run. `bin/fuzz N` runs N inputs in a release build (docs/reliability.md);
 /// bin/test runs a short one. TSDEPLOY_FUZZ_CASES and TSDEPLOY_FUZZ_SEED set count and seed.
 @Suite struct ConfigFuzzTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias SplitMix = SplitMix64
 
     static let fragments: [String] = [
         "\r", "\r\n", "\n", "\t", "\u{FEFF}", "\u{85}", "\u{2028}", "\u{0}", "\u{1B}[2J", "\u{9B}", "'", "\"", ":", ": ", "- ",

@@ -72,13 +72,8 @@ class FaultProxy:
                 if fault == "slow":
                     time.sleep(proxy.slow_seconds)
                 if fault == "truncated" and len(payload) > 1:
-                    self.send_response(status)
-                    for k, v in headers:
-                        if k.lower() not in ("content-length", "transfer-encoding", "connection"):
-                            self.send_header(k, v)
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload[: len(payload) // 2])
+                    # The full length announced, half the body sent, then the connection reset.
+                    self.answer(status, headers, payload, send=len(payload) // 2)
                     self.wfile.flush()
                     return self.reset()
                 self.answer(status, headers, payload)
@@ -91,14 +86,14 @@ class FaultProxy:
                     pass
                 self.close_connection = True
 
-            def answer(self, status, headers, payload):
+            def answer(self, status, headers, payload, send=None):
                 self.send_response(status)
                 for k, v in headers:
                     if k.lower() not in ("content-length", "transfer-encoding", "connection"):
                         self.send_header(k, v)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                self.wfile.write(payload if send is None else payload[:send])
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_one
 
