@@ -44,7 +44,7 @@ public struct Deployment: Sendable {
         while !remaining.isEmpty {
             let ready = remaining.filter { s in s.dependencies.allSatisfy { d in results[d] != nil || failed.contains(d) || !stacks.contains { $0.name == d } } }
             remaining.removeAll { r in ready.contains { $0.name == r.name } }
-            for batch in stride(from: 0, to: ready.count, by: max(1, concurrency)).map({ Array(ready[$0..<min($0 + max(1, concurrency), ready.count)]) }) {
+            for batch in stride(from: 0, to: ready.count, by: concurrency).map({ Array(ready[$0..<min($0 + concurrency, ready.count)]) }) {
                 // Plain tasks rather than a task group: a group whose child result is a
                 // tuple holding a Result crashed in release builds (swift 6.3.1).
                 var running: [(name: String, task: Task<DeployResult, Error>)] = []

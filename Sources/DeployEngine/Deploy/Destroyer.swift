@@ -76,15 +76,16 @@ public struct Destroyer: Sendable {
             guard let repository = physical[id] ?? nil else { continue }
             let ecr = try session.ecr(region: region)
             var deletedCount = 0
+            var empty = false
             // Listed again after each round: a repository is empty only when ECR says so.
             for _ in 0..<5 {
                 let images = try await ecr.describeImages(repository: repository).compactMap { $0.imageDigest }
-                guard !images.isEmpty else { break }
+                if images.isEmpty { empty = true; break }
                 let refused = try await ecr.batchDeleteImage(repository: repository, imageIds: images.map { .init(digest: $0) })
                 if !refused.isEmpty { throw DeployError("could not empty ECR repository \(repository): \(refused.prefix(3).joined(separator: "; "))") }
                 deletedCount += Set(images).count
             }
-            if try await !ecr.describeImages(repository: repository).isEmpty {
+            if !empty, try await !ecr.describeImages(repository: repository).isEmpty {
                 throw DeployError("ECR repository \(repository) still holds images after deleting them; nothing was deleted from CloudFormation",
                                   hint: "run destroy again; if it persists, list them with `aws ecr list-images --repository-name \(repository)`")
             }

@@ -117,12 +117,15 @@ public struct StackDeployer: Sendable {
             try? await Self.deleteEmptyReviewShell(name, cloudFormation)
         }
         let pending = options.inFlight.add("the unexecuted change set of \(name)", discard)
+        func abandon() async {
+            options.inFlight.remove(pending)
+            await discard()
+        }
         let changeSet: CloudFormation.ChangeSet
         do {
             changeSet = try await waitForChangeSet(created.id)
             if changeSet.isEmpty {
-                options.inFlight.remove(pending)
-                await discard()
+                await abandon()
                 reporter.finished(name, "no changes", success: true)
                 return .noChanges
             }
@@ -133,20 +136,17 @@ public struct StackDeployer: Sendable {
             let diff = TemplateDiff(old: deployedTemplate, new: stack.template, paths: stack.paths)
             let losses = DataLoss.inChangeSet(changeSet.changes, old: deployedTemplate, predicted: diff.dataLoss)
             if !losses.isEmpty, try await !dataLossAccepted(stack, losses) {
-                options.inFlight.remove(pending)
-                await discard()
+                await abandon()
                 reporter.finished(name, "not deployed: it would delete data", success: false)
                 return .skipped("would delete data")
             }
             if try await !approved(stack, diff: diff, deployed: deployedTemplate != nil, changeSet: changeSet) {
-                options.inFlight.remove(pending)
-                await discard()
+                await abandon()
                 reporter.finished(name, "not deployed: the change set was not approved", success: false)
                 return .skipped("not approved")
             }
         } catch {
-            options.inFlight.remove(pending)
-            await discard()
+            await abandon()
             throw error
         }
 
@@ -155,8 +155,7 @@ public struct StackDeployer: Sendable {
             last = try await watcher.lastEventId(created.stackId.isEmpty ? name : created.stackId)
             try await cloudFormation.executeChangeSet(created.id, clientRequestToken: "tsdeploy-exec-\(UUID().uuidString.lowercased())")
         } catch {
-            options.inFlight.remove(pending)
-            await discard()
+            await abandon()
             throw error
         }
         options.inFlight.remove(pending)
