@@ -38,6 +38,7 @@ let package = Package(
             "ConstructCore",
             "ConstructLibrary",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // SigV4 and credentials values; only swift-crypto, no knowledge of constructs.
         .target(name: "AWSSigner", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),

@@ -98,4 +98,5 @@ public struct AWSSession: Sendable {
     public func s3(region: String? = nil) throws -> S3Client { S3Client(try client(.s3, region: region)) }
     public func ssm(region: String? = nil) throws -> SSMClient { SSMClient(try client(.ssm, region: region)) }
     public func ecr(region: String? = nil) throws -> ECRClient { ECRClient(try client(.ecr, region: region)) }
+    public func logs(region: String? = nil) throws -> LogsClient { LogsClient(try client(.logs, region: region)) }
 }

@@ -13,10 +13,15 @@ enum EngineSupport {
 
     /// The synthesized stacks, all and the `--stack` selection, in deployment order.
     static func selection(_ options: ConfigOptions) throws -> (selected: [StackArtifact], all: [StackArtifact]) {
+        let s = try synthesis(options)
+        return (s.selected, s.all)
+    }
+
+    static func synthesis(_ options: ConfigOptions) throws -> (selected: [StackArtifact], all: [StackArtifact], result: SynthPipeline.Result) {
         let result = try SynthPipeline(configPath: options.config, branch: options.branch).run()
         Console.printWarnings(result.warnings)
         let selected = try SynthPipeline.select(result.artifacts, names: options.stacks)
-        return (StackArtifact.deploymentOrder(selected), StackArtifact.deploymentOrder(result.artifacts))
+        return (StackArtifact.deploymentOrder(selected), StackArtifact.deploymentOrder(result.artifacts), result)
     }
 
     static var interactive: Bool { isatty(0) == 1 && isatty(2) == 1 }

@@ -21,6 +21,8 @@ public struct SynthPipeline {
     public struct Result {
         public var artifacts: [StackArtifact]
         public var warnings: [String]
+        public var config: PipelinesConfig
+        public var deployment: TsdatDeployment
     }
 
     public func run() throws -> Result {
@@ -34,7 +36,7 @@ public struct SynthPipeline {
         warnings += deployment.app.diagnostics.map(\.description)
         let violations = artifacts.flatMap { a in LeastPrivilege.violations(in: a.template).map { "\(a.stackName): \($0)" } }
         if !violations.isEmpty { throw SynthesisError(violations.joined(separator: "\n")) }
-        return Result(artifacts: artifacts, warnings: warnings)
+        return Result(artifacts: artifacts, warnings: warnings, config: loaded.config, deployment: deployment)
     }
 
     /// Picks stacks by `--stack` (stack name, or construct id like `PipelinesStack`).

@@ -11,8 +11,17 @@ public final class CodePipelineStack: Stack {
     public private(set) var repository: Repository!
     public private(set) var project: Project!
     public private(set) var pipeline: Pipeline!
+    /// Where the functions send an invocation that failed after Lambda's retries.
+    public private(set) var failureQueue: Queue!
+    public let repositoryName: String
+    /// Template parameters the engine sets when it publishes the tsdeploy binary for the build.
+    public static let binaryParameter = "TsdeployBinarySha256"
+    public static let qualifierParameter = "ToolkitQualifier"
+    /// The staging-bucket key of the binary whose SHA-256 is `sha`.
+    public static func binaryKey(sha256 sha: String) -> String { "tsdeploy-binaries/\(sha)/tsdeploy-linux-x86_64" }
 
     init(_ app: App, config c: PipelinesConfig, names: inout TsdatNames) {
+        repositoryName = names.repositoryName
         super.init(app, "CodePipelineStack", stackName: names.codePipelineStack,
                    env: Environment(account: c.accountId, region: c.region))
         templateDescription = "tsdat pipelines build and data stores for \(c.pipelinesRepoName) (branch \(names.branch))"
@@ -39,6 +48,19 @@ public final class CodePipelineStack: Stack {
         repository = Repository(self, "Repository", RepositoryProps(repositoryName: names.repositoryName))
         repository.allowLambdaPull()
 
+        // Failure records outlive a stack update: a queue replaced or removed loses them.
+        let queueName = names.failureQueueName()
+        var queueProps = QueueProps(queueName: queueName)
+        queueProps.removalPolicy = .retain
+        failureQueue = Queue(self, "FailureQueue", queueProps)
+        failureQueue.grantSendMessages(lambdaRole)
+        var depth = AlarmProps(namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible",
+                               dimensions: [("QueueName", failureQueue.queueName)])
+        depth.alarmName = queueName + "-not-empty"
+        depth.statistic = "Maximum"
+        depth.description = "Pipeline invocations of \(names.base) failed after Lambda's retries; their events wait in the queue"
+        Alarm(self, "FailureQueueAlarm", depth)
+
         project = Project(self, "BuildProject", buildProjectProps(c, names: names))
         grantBuild(c, names: &names)
 
@@ -63,7 +85,23 @@ public final class CodePipelineStack: Stack {
     }
 
     private func buildProjectProps(_ c: PipelinesConfig, names: TsdatNames) -> ProjectProps {
+        var sha = Parameter(logicalId: Self.binaryParameter,
+                            description: "SHA-256 of the Linux tsdeploy binary the build runs (tsdeploy deploy publishes it to the staging bucket)",
+                            defaultValue: "none")
+        sha.allowedPattern = "^([a-f0-9]{64}|none)$"
+        sha.constraintDescription = "64 lower-case hex digits, or 'none'"
+        let shaRef = addParameter(sha)
+        var qualifier = Parameter(logicalId: Self.qualifierParameter, description: "Qualifier of the tsdeploy toolkit (staging bucket)",
+                                  defaultValue: "default")
+        qualifier.allowedPattern = "^[a-z0-9-]{1,10}$"
+        qualifier.constraintDescription = "1 to 10 lower-case letters, digits and '-'"
+        let qualifierRef = addParameter(qualifier)
+        addEngineMetadata("tsdeploy:qualifier-parameter", ["parameter": .string(Self.qualifierParameter)], at: self)
+        addEngineMetadata("tsdeploy:file-asset", ["parameter": .string(Self.binaryParameter), "source": "tsdeploy-binary",
+                                                  "key": .string(Self.binaryKey(sha256: "{sha256}"))], at: self)
+
         var props = ProjectProps(projectName: names.projectName)
+        props.buildSpec = Buildspec.text
         props.privileged = true  // Docker builds of the pipeline images
         props.description = "Builds the tsdat pipeline images of \(names.base) and deploys their functions"
         props.environmentVariables = [
@@ -75,19 +113,25 @@ public final class CodePipelineStack: Stack {
             ("BRANCH", .string(names.branch)),
             ("LAMBDA_ROLE_ARN", lambdaRole.roleArn),
             ("ECR_REPOSITORY_URI", repository.repositoryUri),
+            ("TSDEPLOY_QUALIFIER", qualifierRef),
+            ("TSDEPLOY_ASSET_BUCKET", Fn.sub(Self.stagingBucketPattern)),
+            ("TSDEPLOY_BINARY_KEY", Fn.sub(Self.binaryKey(sha256: "${\(Self.binaryParameter)}"))),
+            ("TSDEPLOY_BINARY_SHA256", shaRef),
         ]
         return props
     }
 
-    /// The build pushes images and deploys the PipelinesStack through CloudFormation,
-    /// so it may do exactly that: its own stack, names under its prefix, its role.
+    static let stagingBucketPattern = "tsdeploy-${\(qualifierParameter)}-assets-${AWS::AccountId}-${AWS::Region}"
+
+    /// The build pushes images and deploys the PipelinesStack through CloudFormation with its
+    /// own credentials, so its role holds exactly that: its stack, its images, and what
+    /// CloudFormation calls for each function, rule, log group and alarm of this branch.
     private func grantBuild(_ c: PipelinesConfig, names: inout TsdatNames) {
         repository.grantPullPush(project)
-        lambdaRole.grantPassRole(project, toService: "lambda.amazonaws.com")
         // Exact names, not `{repo}-{branch}*`: a prefix of one branch's names is the start
         // of another's (`m` of `main`), so a pattern would let one branch's build change
-        // another branch's functions. A config that adds a site updates these grants when
-        // this stack is deployed.
+        // another branch's functions. A config that adds a site changes these grants, so it
+        // needs this stack deployed first (docs/ci.md: the build refuses until then).
         var derived = names  // a copy: the PipelinesStack reports shortened names itself
         var functions: [String] = [], rules: [String] = []
         for p in c.pipelines {
@@ -96,32 +140,56 @@ public final class CodePipelineStack: Stack {
                 rules.append(derived.ruleName(p.name, site.id))
             }
         }
-        let stackArn = "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/\(names.pipelinesStack)/*"
+        let arn = { (service: String, rest: String) in Fn.sub("arn:${AWS::Partition}:\(service):${AWS::Region}:${AWS::AccountId}:\(rest)") }
         project.addToPrincipalPolicy(PolicyStatement(
+            sid: "DeployFunctionsStack",
             actions: ["cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet", "cloudformation:DescribeChangeSet",
                       "cloudformation:DescribeStackEvents", "cloudformation:DescribeStacks", "cloudformation:ExecuteChangeSet",
-                      "cloudformation:GetTemplate"],
-            resources: [Fn.sub(stackArn)]))
+                      "cloudformation:GetTemplate", "cloudformation:ListStackResources"],
+            resources: [arn("cloudformation", "stack/\(names.pipelinesStack)/*")]))
+        // Read only: the functions stack takes this stack's outputs, and the build checks that
+        // this stack is deployed as the config describes before changing anything.
         project.addToPrincipalPolicy(PolicyStatement(
-            actions: ["ecr:DescribeImages"], resources: [repository.repositoryArn]))
-        inputBucket.grantNotificationConfiguration(project)
+            sid: "ReadBuildStack", actions: ["cloudformation:DescribeStacks", "cloudformation:GetTemplate"],
+            resources: [arn("cloudformation", "stack/\(names.codePipelineStack)/*")]))
+        project.addToPrincipalPolicy(PolicyStatement(
+            sid: "ToolkitVersion", actions: ["ssm:GetParameter"],
+            resources: [arn("ssm", "parameter/tsdeploy-bootstrap/${\(Self.qualifierParameter)}/version")]))
+        let staging = "arn:${AWS::Partition}:s3:::" + Self.stagingBucketPattern
+        project.addToPrincipalPolicy(PolicyStatement(
+            sid: "FetchTsdeploy", actions: ["s3:GetObject"],
+            resources: [Fn.sub(staging + "/" + Self.binaryKey(sha256: "${\(Self.binaryParameter)}"))]))
+        // Templates over 51,200 bytes go through the staging bucket (content-addressed keys).
+        project.addToPrincipalPolicy(PolicyStatement(
+            sid: "StageFunctionsTemplate", actions: ["s3:GetObject", "s3:PutObject"],
+            resources: [Fn.sub(staging + "/templates/\(names.pipelinesStack)-*")]))
+        project.addToPrincipalPolicy(PolicyStatement(
+            sid: "ResolveImages", actions: ["ecr:DescribeImages"], resources: [repository.repositoryArn]))
+        if c.pipelines.contains(where: { $0.trigger == .s3 }) { inputBucket.grantNotificationConfiguration(project) }
         guard !functions.isEmpty else { return }
-        project.addToPrincipalPolicy(PolicyStatement(
-            actions: ["lambda:AddPermission", "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction",
-                      "lambda:GetFunctionConfiguration", "lambda:RemovePermission", "lambda:TagResource",
-                      "lambda:UntagResource", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
-                      "lambda:ListTags"],
-            resources: functions.map { Fn.sub("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:\($0)") }))
-        project.addToPrincipalPolicy(PolicyStatement(
-            actions: ["events:DeleteRule", "events:DescribeRule", "events:PutRule", "events:PutTargets",
-                      "events:RemoveTargets", "events:TagResource", "events:UntagResource"],
-            resources: rules.map { Fn.sub("arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/\($0)") }))
-        project.addToPrincipalPolicy(PolicyStatement(
-            actions: ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DescribeLogGroups", "logs:PutRetentionPolicy",
-                      "logs:TagResource", "logs:UntagResource"],
-            resources: functions.flatMap { fn in
-                [":log-group:/aws/lambda/\(fn)", ":log-group:/aws/lambda/\(fn):*"]
-                    .map { Fn.sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}" + $0) }
-            }))
+
+        let types: Set<String> = ["AWS::Lambda::Function", "AWS::Lambda::Permission", "AWS::Lambda::EventInvokeConfig",
+                                  "AWS::Logs::LogGroup", "AWS::Events::Rule", "AWS::CloudWatch::Alarm"]
+        for (scope, all) in FunctionsStackPermissions.actions(for: types) {
+            var actions = all
+            let resources: [TemplateValue]
+            switch scope {
+            case .functions: resources = functions.map { arn("lambda", "function:\($0)") }
+            case .rules: resources = rules.map { arn("events", "rule/\($0)") }
+            case .alarms: resources = functions.map { arn("cloudwatch", "alarm:\(names.errorAlarmName(function: $0))") }
+            case .logGroups:
+                resources = functions.flatMap { [arn("logs", "log-group:/aws/lambda/\($0)"), arn("logs", "log-group:/aws/lambda/\($0):*")] }
+                // DescribeLogGroups lists by prefix and is authorized on every group: read-only, on its own.
+                actions.removeAll { $0 == "logs:DescribeLogGroups" }
+                project.addToPrincipalPolicy(PolicyStatement(sid: "FunctionsStackListLogGroups", actions: ["logs:DescribeLogGroups"],
+                                                             resources: [arn("logs", "log-group:*")]))
+            case .repository: resources = [repository.repositoryArn]
+            case .lambdaRole:
+                lambdaRole.grantPassRole(project, toService: "lambda.amazonaws.com")
+                continue
+            }
+            project.addToPrincipalPolicy(PolicyStatement(sid: "FunctionsStack" + scope.rawValue.prefix(1).uppercased() + scope.rawValue.dropFirst(),
+                                                         actions: actions, resources: resources))
+        }
     }
 }

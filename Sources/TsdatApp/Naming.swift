@@ -35,6 +35,12 @@ public struct TsdatNames: Sendable {
     public mutating func pipelineName() -> String {
         limit("CodePipeline name", Self.slug("\(base)-build-pipeline", allowed: Self.alnum + ".@-_"), 100)
     }
+    /// The branch's on-failure queue (SQS: `[A-Za-z0-9_-]`, ≤ 80).
+    public mutating func failureQueueName() -> String {
+        limit("SQS queue name", Self.slug("\(base)-failures", allowed: Self.alnum + "-_"), 80)
+    }
+    /// A function's error alarm (CloudWatch: ≤ 255, any printable).
+    public func errorAlarmName(function: String) -> String { "\(function)-errors" }
     /// `{pipeline}-{branch}`, the reference's image tag.
     public mutating func imageTag(_ pipeline: String) -> String {
         limit("ECR image tag", Self.slug("\(pipeline)-\(branch)", allowed: Self.alnum + "-_."), 128)

@@ -6,6 +6,9 @@ import ConstructLibrary
 /// image, its log group, and its trigger — all of which the reference created
 /// imperatively inside the build, where no diff showed them and no destroy removed them.
 public final class PipelinesStack: Stack {
+    /// Per pipeline: its image tag and the parameter that pins its image (the build sets it).
+    public private(set) var images: [(pipeline: String, tag: String, parameter: String)] = []
+
     init(_ app: App, config c: PipelinesConfig, names: inout TsdatNames, producer: CodePipelineStack) {
         super.init(app, "PipelinesStack", stackName: names.pipelinesStack,
                    env: Environment(account: c.accountId, region: c.region))
@@ -16,6 +19,7 @@ public final class PipelinesStack: Stack {
             let tag = names.imageTag(p.name)
             let parameter = imageParameter(for: p, tag: tag, taken: &parameterIds)
             let imageRef = addParameter(parameter)
+            images.append((p.name, tag, parameter.logicalId))
             // The engine checks that the image exists before deploying functions that use it.
             addEngineMetadata("tsdeploy:image-parameter",
                               ["parameter": .string(parameter.logicalId), "repository": .string(names.repositoryName)], at: self)
@@ -48,6 +52,13 @@ public final class PipelinesStack: Stack {
                 props.logGroup = logGroup
                 props.description = "tsdat \(p.kind.rawValue) pipeline \(p.name), site \(site.id)"
                 let function = Function(siteScope, "Function", props)
+                // An invocation still failing after Lambda's two retries goes to the branch's
+                // queue (with its event, so it can be replayed) and the error alarm fires.
+                function.onFailure(destinationArn: producer.failureQueue.queueArn)
+                var errors = AlarmProps(namespace: "AWS/Lambda", metricName: "Errors", dimensions: [("FunctionName", .string(fnName))])
+                errors.alarmName = names.errorAlarmName(function: fnName)
+                errors.description = "tsdat pipeline \(p.name), site \(site.id): an invocation failed (tsdeploy logs \(names.branch) \(p.name) \(site.id))"
+                Alarm(siteScope, "ErrorAlarm", errors).resource.addDependency(function.resource)
 
                 let trigger: Rule.Trigger
                 switch p.trigger {

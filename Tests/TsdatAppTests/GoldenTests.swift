@@ -131,7 +131,7 @@ import ConstructLibrary
     @Test func configTagsGoOnEveryTaggableResource() throws {
         for a in try Fixtures.synthesize(Fixtures.sample) {
             #expect(a.tags == ["owner": "data-team", "project": "tsdat"])
-            for r in a.template.resources where !["AWS::IAM::Policy", "AWS::S3::BucketPolicy", "AWS::Lambda::Permission"].contains(r.type) {
+            for r in a.template.resources where !["AWS::IAM::Policy", "AWS::S3::BucketPolicy", "AWS::Lambda::Permission", "AWS::SQS::QueuePolicy", "AWS::Lambda::EventInvokeConfig"].contains(r.type) {
                 #expect(r.properties["Tags"]?.arrayValue?.count == 2, "\(r.logicalId) has no tags")
             }
         }

@@ -8,6 +8,9 @@ import Foundation
 /// EventBridge delivery to enable, image parameters, outputs feeding parameters).
 public struct DeployableStack: Sendable {
     public struct ImageParameter: Sendable, Equatable { public var parameter: String, repository: String }
+    /// A file the engine publishes to the staging bucket under `key` (`{sha256}` replaced by the
+    /// file's hash) before deploying, passing the hash in `parameter`; `source` names which file.
+    public struct FileAsset: Sendable, Equatable { public var parameter: String, source: String, key: String }
     /// The stack tag that says whose a deployed stack is (e.g. `tsdeploy:branch` = `main`).
     public struct Owner: Sendable, Equatable, CustomStringConvertible {
         public var key: String, value: String
@@ -23,6 +26,9 @@ public struct DeployableStack: Sendable {
     public var tags: [CloudFormation.Tag]
     public var dependencies: [String]
     public var imageParameters: [ImageParameter] = []
+    public var fileAssets: [FileAsset] = []
+    /// A parameter that receives the toolkit qualifier deploy uses.
+    public var qualifierParameter: String?
     /// Logical IDs of buckets tsdeploy owns and may empty before deleting them.
     public var emptyOnDelete: [String] = []
     public var eventBridgeBuckets: [String] = []
@@ -49,6 +55,12 @@ public struct DeployableStack: Sendable {
                 if let p = data["parameter"]?.stringValue, let r = data["repository"]?.stringValue {
                     imageParameters.append(ImageParameter(parameter: p, repository: r))
                 }
+            case "tsdeploy:file-asset":
+                if let p = data["parameter"]?.stringValue, let s = data["source"]?.stringValue, let k = data["key"]?.stringValue {
+                    fileAssets.append(FileAsset(parameter: p, source: s, key: k))
+                }
+            case "tsdeploy:qualifier-parameter":
+                qualifierParameter = data["parameter"]?.stringValue
             case "tsdeploy:empty-on-delete":
                 if let id = data["bucket"]?["Ref"]?.stringValue { emptyOnDelete.append(id) }
             case "tsdeploy:owner":

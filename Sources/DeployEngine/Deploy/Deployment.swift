@@ -13,6 +13,18 @@ public struct Deployment: Sendable {
     public var requireImages = false
     /// `Param=value` for every stack that has Param, or `Stack:Param=value` for one (name or id).
     public var parameterOverrides: [String: String] = [:]
+    /// Files for the stacks' file assets by source name (e.g. `tsdeploy-binary`), and why a
+    /// source is missing, for the warning.
+    public var fileSources: [String: String] = [:]
+    public var missingFileSources: [String: String] = [:]
+    /// Let CloudFormation act with the caller's permissions even when the toolkit has an
+    /// execution role (the build: its role holds exactly what its stack needs).
+    public var useExecutionRole = true
+    /// Images to pin by digest (the build's deploy); their parameters get `@sha256:…`.
+    public var pinnedImages: [BuildChecks.PinnedImage] = []
+    /// Stacks that must be deployed exactly as synthesized before anything changes.
+    public var mustBeDeployedAsSynthesized: [DeployableStack] = []
+    public var branch = ""
     public var extraTags: [CloudFormation.Tag] = []
 
     public init(session: AWSSession, reporter: any DeployReporter, options: DeployOptions) {
@@ -23,8 +35,18 @@ public struct Deployment: Sendable {
 
     public func run(_ stacks: [DeployableStack]) async throws -> [(stack: String, result: DeployResult)] {
         guard concurrency >= 1 else { throw DeployError("the concurrency must be at least 1, got \(concurrency)") }
-        let overrides = try ParameterOverrides.resolve(parameterOverrides, stacks: stacks)
-        let identity = try await EnvironmentCheck.verify(stacks, session: session)
+        var overrides = try ParameterOverrides.resolve(parameterOverrides, stacks: stacks)
+        let identity = try await EnvironmentCheck.verify(stacks + mustBeDeployedAsSynthesized, session: session)
+        if !mustBeDeployedAsSynthesized.isEmpty {
+            try await BuildChecks.requireDeployedAsSynthesized(mustBeDeployedAsSynthesized, session: session, branch: branch)
+        }
+        if !pinnedImages.isEmpty {
+            let region = try stacks.first?.region ?? session.requireRegion()
+            let digests = try await BuildChecks.digests(pinnedImages, ecr: try session.ecr(region: region))
+            for stack in stacks {
+                for image in stack.imageParameters { if let d = digests[image.parameter] { overrides[stack.name, default: [:]][image.parameter] = d } }
+            }
+        }
         var toolkits: [String: ToolkitNames] = [:]
         for stack in stacks {
             let region = try stack.region ?? session.requireRegion()
@@ -56,7 +78,8 @@ public struct Deployment: Sendable {
                         continue
                     }
                     let toolkit = toolkits[stack.region ?? ""] ?? toolkits.values.first
-                    running.append((stack.name, Task { try await deployOne(stack, toolkit: toolkit, overrides: overrides[stack.name] ?? [:]) }))
+                    let stackOverrides = overrides[stack.name] ?? [:]
+                    running.append((stack.name, Task { try await deployOne(stack, toolkit: toolkit, overrides: stackOverrides) }))
                 }
                 for (name, task) in running {
                     do {
@@ -95,9 +118,17 @@ public struct Deployment: Sendable {
         let previous = Set((existing.map { ["REVIEW_IN_PROGRESS", "ROLLBACK_COMPLETE"].contains($0.status) ? [] : $0.parameters } ?? []).map(\.key))
         var parameters: [CloudFormation.Parameter] = []
         var imagesToCheck: [(DeployableStack.ImageParameter, String)] = []
-        for (key, defaultValue) in stack.parameterDefaults.sorted(by: { $0.key < $1.key }) {
+        let assetParameters = Set(stack.fileAssets.map(\.parameter))
+        if !stack.fileAssets.isEmpty {
+            parameters += try await FileAssets.resolve(stack, sources: fileSources, missing: missingFileSources,
+                                                       stagingBucket: toolkit?.stagingBucket, s3: try session.s3(region: region),
+                                                       previous: previous, reporter: reporter)
+        }
+        for (key, defaultValue) in stack.parameterDefaults.sorted(by: { $0.key < $1.key }) where !assetParameters.contains(key) {
             let image = stack.imageParameters.first { $0.parameter == key }
-            if let value = overrides[key] {
+            if key == stack.qualifierParameter, overrides[key] == nil {
+                parameters.append(.init(key: key, value: qualifier))
+            } else if let value = overrides[key] {
                 parameters.append(.init(key: key, value: value))
                 if let image { imagesToCheck.append((image, value)) }
             } else if image != nil, previous.contains(key) {
@@ -137,8 +168,9 @@ public struct Deployment: Sendable {
         }.sorted { $0.key < $1.key }
         var deployOptions = options
         deployOptions.stagingBucket = toolkit?.stagingBucket
-        if let toolkit, toolkit.executionRoleExists { deployOptions.executionRoleArn = toolkit.executionRoleArn }
+        if let toolkit, toolkit.executionRoleExists, useExecutionRole { deployOptions.executionRoleArn = toolkit.executionRoleArn }
         let deployer = StackDeployer(cloudFormation: cloudFormation, s3: try session.s3(region: region), reporter: reporter, options: deployOptions)
+        parameters.sort { $0.key < $1.key }
         let result = try await deployer.deploy(tagged, parameters: parameters, current: existing)
         if !stack.eventBridgeBuckets.isEmpty {
             let s3 = try session.s3(region: region)

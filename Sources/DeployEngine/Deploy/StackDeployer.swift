@@ -251,7 +251,9 @@ public struct StackDeployer: Sendable {
         }
         let hash = SHA256.hash(data: Data(stack.templateBody.utf8)).map { String(format: "%02x", $0) }.joined()
         let key = "templates/\(stack.name)-\(hash.prefix(16)).json"
-        if try await s3.headObject(bucket: bucket, key: key) == nil {
+        // A HEAD the caller may not make (no s3:ListBucket: 403, not 404) means "put it":
+        // the key is content-addressed, so putting it again changes nothing.
+        if (try? await s3.headObject(bucket: bucket, key: key)) ?? nil == nil {
             try await s3.putObject(bucket: bucket, key: key, body: Data(stack.templateBody.utf8), contentType: "application/json")
         }
         reporter.info(stack.name, "template (\(stack.templateBody.utf8.count) bytes) uploaded to s3://\(bucket)/\(key)")

@@ -2,6 +2,7 @@ import AWSClient
 import ArgumentParser
 import DeployEngine
 import Foundation
+import TsdatApp
 
 public struct Deploy: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -42,6 +43,18 @@ public struct Deploy: AsyncParsableCommand {
     @Option(help: "The toolkit qualifier used at bootstrap.")
     public var qualifier = ToolkitNames.defaultQualifier
 
+    @Option(help: "Pin each function to the image built from this checkout of the pipelines repository (by content tag, resolved to its digest in ECR); the build uses it.")
+    public var pipelinesDir: String?
+
+    @Option(help: "The Linux x86-64 tsdeploy the build runs (default: this binary, when it is the packaged one).")
+    public var tsdeployBinary: String?
+
+    @Flag(help: "Fail before any change unless the stacks not selected with --stack are deployed exactly as synthesized (the build: it deploys only the functions).")
+    public var buildStackUnchanged = false
+
+    @Flag(help: "Let CloudFormation act with the caller's permissions even when the toolkit has an execution role.")
+    public var noExecutionRole = false
+
     public init() {}
 
     public func validate() throws {
@@ -50,7 +63,8 @@ public struct Deploy: AsyncParsableCommand {
 
     public func run() async throws {
         try await Console.runReportingErrors {
-            let stacks = try EngineSupport.stacks(options)
+            let synthesis = try EngineSupport.synthesis(options)
+            let stacks = try synthesis.selected.map(DeployableStack.init)
             var deployOptions = DeployOptions()
             deployOptions.force = force
             deployOptions.requireApproval = requireApproval
@@ -62,6 +76,24 @@ public struct Deploy: AsyncParsableCommand {
             deployment.requireImages = requireImages
             deployment.qualifier = qualifier
             deployment.parameterOverrides = Dictionary(try EngineSupport.pairs(parameters, flag: "--parameters"), uniquingKeysWith: { _, b in b })
+            deployment.branch = options.branch
+            deployment.useExecutionRole = !noExecutionRole
+            if buildStackUnchanged {
+                deployment.mustBeDeployedAsSynthesized = try synthesis.all
+                    .filter { a in !synthesis.selected.contains { $0.stackName == a.stackName } }.map(DeployableStack.init)
+            }
+            if let pipelinesDir {
+                let plan = try BuildPlan(deployment: synthesis.result.deployment, config: synthesis.result.config,
+                                         branch: options.branch, pipelinesDir: URL(fileURLWithPath: pipelinesDir))
+                deployment.pinnedImages = plan.images.map {
+                    .init(parameter: $0.parameter, repository: plan.repositoryName, tag: $0.sourceTag, label: "pipeline \($0.pipeline)")
+                }
+            }
+            if stacks.contains(where: { !$0.fileAssets.isEmpty }) {
+                let binary = try SelfBinary.forBuild(explicit: tsdeployBinary)
+                if let path = binary.path { deployment.fileSources["tsdeploy-binary"] = path }
+                if let why = binary.whyNot { deployment.missingFileSources["tsdeploy-binary"] = why }
+            }
             deployment.extraTags = try EngineSupport.pairs(tags, flag: "--tags").map { CloudFormation.Tag(key: $0.0, value: $0.1) }
             EngineSupport.onInterrupt(branch: options.branch)
             let started = Date()
