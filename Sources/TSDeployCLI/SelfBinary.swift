@@ -19,7 +19,8 @@ enum SelfBinary {
         }
         #if os(Linux) && arch(x86_64)
         // A development build loads the Swift runtime from the toolchain, which CodeBuild lacks.
-        let maps = (try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)) ?? ""
+        // Read to the end: /proc files report size 0, so a size-based read gets nothing.
+        let maps = FileHandle(forReadingAtPath: "/proc/self/maps").map { String(decoding: $0.readDataToEndOfFile(), as: UTF8.self) } ?? ""
         if maps.contains("libswiftCore.so") {
             return (nil, "this tsdeploy loads the Swift runtime from the toolchain; deploy with the packaged binary (bin/package) or pass --tsdeploy-binary")
         }

@@ -16,6 +16,7 @@ hidden() {  # command…: run with the toolchain's directory hidden
 }
 export toolchain
 export -f hidden
+export MOTO="$moto"
 aws=(env -u AWS_PROFILE AWS_ACCESS_KEY_ID=AKIAPACKAGECHECK0001 AWS_SECRET_ACCESS_KEY=package-secret AWS_REGION=us-west-2
   AWS_ENDPOINT_URL="$moto" AWS_EC2_METADATA_DISABLED=true HOME="$work")
 
@@ -28,6 +29,14 @@ check "--version names version and commit, without the toolchain" bash -c 'out=$
 check "synth of the sample, without the toolchain" bash -c 'cd "$0" && hidden "$1" synth -q -c "$2" -o "$0/hidden-out" && [[ -f "$0/hidden-out/manifest.json" ]]' \
   "$work" "$bin" "$root/pipelines_config.yml"
 check "doctor against moto, without the toolchain" bash -c '"$@" doctor -c /none | grep -q "ok: tsdeploy can reach AWS"' _ hidden "${aws[@]}" "$bin"
+
+# The build runs the binary deploy publishes: the packaged one publishes itself, by content.
+sed 's/create_buckets: true/create_buckets: false/' "$root/pipelines_config.yml" >"$work/pkg.yml"
+check "deploy publishes the packaged binary itself to the staging bucket, by its sha256" bash -c '"$@" bootstrap >/dev/null 2>&1; \
+  "$@" deploy pkg -c "$0" --stack CodePipelineStack --require-approval never 2>&1 | tee "$0.out" | grep -q "published tsdeploy-binary"; s=$?; cat "$0.out"; [[ $s -eq 0 ]] && \
+  sha=$(sha256sum "${@: -1}" | cut -d" " -f1) && python3 -c "import boto3, hashlib, sys; s3 = boto3.client(\"s3\", endpoint_url=sys.argv[1], region_name=\"us-west-2\", aws_access_key_id=\"a\", aws_secret_access_key=\"b\"); \
+  body = s3.get_object(Bucket=\"tsdeploy-default-assets-123456789012-us-west-2\", Key=f\"tsdeploy-binaries/{sys.argv[2]}/tsdeploy-linux-x86_64\")[\"Body\"].read(); sys.exit(0 if hashlib.sha256(body).hexdigest() == sys.argv[2] else 1)" "$MOTO" "$sha"' \
+  "$work/pkg.yml" hidden "${aws[@]}" "$bin"
 
 # A server that accepts and never answers: the wait ends at the timeout, using < 10 % of a core.
 python3 -c 'import socket, time; s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(120)' >"$work/silent.port" &

@@ -43,6 +43,13 @@ public struct ECRClient: Sendable {
         return all
     }
 
+    /// The named repositories that exist (a missing one is not an error here).
+    public func describeRepositoriesIfExist(_ names: [String]) async throws -> [Repository] {
+        do { return try await describeRepositories(names) } catch let error as AWSError where error.code == "RepositoryNotFoundException" {
+            return []
+        }
+    }
+
     struct DescribeImagesInput: Encodable { var repositoryName: String; var imageIds: [ImageIdentifier]?; var nextToken: String? }
     struct DescribeImagesOutput: Decodable { var imageDetails: [ImageDetail]?; var nextToken: String? }
 

@@ -37,6 +37,12 @@ public struct Deployment: Sendable {
         guard concurrency >= 1 else { throw DeployError("the concurrency must be at least 1, got \(concurrency)") }
         var overrides = try ParameterOverrides.resolve(parameterOverrides, stacks: stacks)
         let identity = try await EnvironmentCheck.verify(stacks + mustBeDeployedAsSynthesized, session: session)
+        // Named buckets and repositories that exist outside their stack: stop before any change.
+        let conflicts = try await NameConflicts.find(stacks.filter { !NameConflicts.named($0, deployed: []).isEmpty }, session: session)
+        if !conflicts.isEmpty { throw NameConflicts.error(conflicts) }
+        for stack in stacks {
+            for warning in await SharedTriggers.warnings(for: stack, session: session) { reporter.warn(stack.name, warning) }
+        }
         if !mustBeDeployedAsSynthesized.isEmpty {
             try await BuildChecks.requireDeployedAsSynthesized(mustBeDeployedAsSynthesized, session: session, branch: branch)
         }
