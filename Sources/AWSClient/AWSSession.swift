@@ -99,4 +99,6 @@ public struct AWSSession: Sendable {
     public func ssm(region: String? = nil) throws -> SSMClient { SSMClient(try client(.ssm, region: region)) }
     public func ecr(region: String? = nil) throws -> ECRClient { ECRClient(try client(.ecr, region: region)) }
     public func logs(region: String? = nil) throws -> LogsClient { LogsClient(try client(.logs, region: region)) }
+    public func lambda(region: String? = nil) throws -> LambdaClient { LambdaClient(try client(.lambda, region: region)) }
+    public func events(region: String? = nil) throws -> EventsClient { EventsClient(try client(.events, region: region)) }
 }

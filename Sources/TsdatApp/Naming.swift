@@ -53,6 +53,13 @@ public struct TsdatNames: Sendable {
         limit("EventBridge rule name", Self.slug("\(base)-\(pipeline)-\(site)-trigger", allowed: Self.alnum + "-_."), 64)
     }
 
+    /// The names tsdat/aws-template's build gave what it made outside any template: raw
+    /// `{repo}-{branch}-lambda-{pipeline}-{site}` (it pastes strings without sanitizing).
+    public static func legacyFunctionPrefix(repo: String, branch: String) -> String { "\(repo)-\(branch)-lambda-" }
+    public static func legacyFunctionName(repo: String, branch: String, pipeline: String, site: String) -> String {
+        legacyFunctionPrefix(repo: repo, branch: branch) + "\(pipeline)-\(site)"
+    }
+
     private mutating func limit(_ kind: String, _ name: String, _ max: Int) -> String {
         guard name.count > max else { return name }
         var head = String(name.prefix(max - 9))

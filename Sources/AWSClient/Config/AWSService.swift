@@ -22,6 +22,8 @@ public struct AWSService: Sendable, Hashable {
     public static let ssm = AWSService(id: "SSM", signingName: "ssm", hostPrefix: "ssm")
     public static let ecr = AWSService(id: "ECR", signingName: "ecr", hostPrefix: "api.ecr")
     public static let logs = AWSService(id: "CloudWatch Logs", signingName: "logs", hostPrefix: "logs")
+    public static let lambda = AWSService(id: "Lambda", signingName: "lambda", hostPrefix: "lambda")
+    public static let events = AWSService(id: "EventBridge", signingName: "events", hostPrefix: "events")
     public static let iam = AWSService(id: "IAM", signingName: "iam", hostPrefix: "iam")
     public static let sso = AWSService(id: "SSO", signingName: "awsssoportal", hostPrefix: "portal.sso")
     public static let ssoOIDC = AWSService(id: "SSO OIDC", signingName: "sso-oauth", hostPrefix: "oidc")

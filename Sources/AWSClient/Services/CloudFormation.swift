@@ -85,6 +85,15 @@ public struct CloudFormationClient: Sendable {
         if !input.capabilities.isEmpty { p.addList("Capabilities", input.capabilities) }
         p.addStructs("Tags", input.tags.isEmpty ? nil : input.tags.map { [("Key", $0.key), ("Value", $0.value)] })
         p.add("RoleARN", input.roleARN)
+        for (i, r) in input.resourcesToImport.enumerated() {
+            let member = "ResourcesToImport.member.\(i + 1)"
+            p.add(member + ".ResourceType", r.type)
+            p.add(member + ".LogicalResourceId", r.logicalId)
+            for (j, (key, value)) in r.identifier.sorted(by: { $0.key < $1.key }).enumerated() {
+                p.add(member + ".ResourceIdentifier.entry.\(j + 1).key", key)
+                p.add(member + ".ResourceIdentifier.entry.\(j + 1).value", value)
+            }
+        }
         p.add("Description", input.description)
         p.add("ClientToken", input.clientToken)
         let result = try await call("CreateChangeSet", p)

@@ -104,7 +104,15 @@ public enum CloudFormation {
     }
 
     public struct CreateChangeSetInput: Sendable {
-        public enum Kind: String, Sendable { case create = "CREATE", update = "UPDATE" }
+        public enum Kind: String, Sendable { case create = "CREATE", update = "UPDATE", `import` = "IMPORT" }
+        /// For IMPORT: the existing resources the template's logical IDs adopt.
+        public struct ResourceToImport: Sendable, Equatable {
+            public var type: String, logicalId: String, identifier: [String: String]
+            public init(type: String, logicalId: String, identifier: [String: String]) {
+                self.type = type; self.logicalId = logicalId; self.identifier = identifier
+            }
+        }
+        public var resourcesToImport: [ResourceToImport] = []
         public var stackName: String
         public var changeSetName: String
         public var kind: Kind

@@ -50,6 +50,22 @@ public struct ECRClient: Sendable {
         }
     }
 
+    struct TagsInput: Encodable { var resourceArn: String }
+    struct TagsOutput: Decodable { var tags: [Tag]? }
+    struct Tag: Decodable { var Key: String; var Value: String }
+
+    public func listTags(_ arn: String) async throws -> [String: String] {
+        let out = try await client.json(Self.prefix + "ListTagsForResource", operation: "ListTagsForResource", TagsInput(resourceArn: arn), as: TagsOutput.self)
+        return Dictionary((out.tags ?? []).map { ($0.Key, $0.Value) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    struct UntagInput: Encodable { var resourceArn: String; var tagKeys: [String] }
+    struct Empty: Decodable {}
+
+    public func untag(_ arn: String, keys: [String]) async throws {
+        _ = try await client.json(Self.prefix + "UntagResource", operation: "UntagResource", UntagInput(resourceArn: arn, tagKeys: keys), as: Empty.self)
+    }
+
     struct DescribeImagesInput: Encodable { var repositoryName: String; var imageIds: [ImageIdentifier]?; var nextToken: String? }
     struct DescribeImagesOutput: Decodable { var imageDetails: [ImageDetail]?; var nextToken: String? }
 

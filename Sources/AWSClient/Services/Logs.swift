@@ -17,6 +17,23 @@ public struct LogsClient: Sendable {
         }
     }
 
+    struct DescribeGroupsInput: Encodable { var logGroupNamePrefix: String; var nextToken: String? }
+    struct DescribeGroupsOutput: Decodable { var logGroups: [Group]?; var nextToken: String? }
+    struct Group: Decodable { var logGroupName: String }
+
+    /// Names of the log groups starting with `prefix`.
+    public func logGroupNames(prefix: String) async throws -> [String] {
+        var names: [String] = []
+        var token: String?
+        repeat {
+            let page = try await client.json(Self.prefix + "DescribeLogGroups", operation: "DescribeLogGroups",
+                                             DescribeGroupsInput(logGroupNamePrefix: prefix, nextToken: token), as: DescribeGroupsOutput.self)
+            names += (page.logGroups ?? []).map(\.logGroupName)
+            token = page.nextToken
+        } while token != nil
+        return names
+    }
+
     struct FilterInput: Encodable {
         var logGroupName: String
         var startTime: Int64?

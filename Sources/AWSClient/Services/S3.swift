@@ -188,6 +188,36 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// The bucket's tags; none is an empty map (S3 answers NoSuchTagSet).
+    public func getBucketTagging(_ bucket: String) async throws -> [String: String] {
+        do {
+            let xml = try XMLNode.parse(try await request("GetBucketTagging", method: "GET", bucket: bucket, query: "tagging=").body)
+            var tags: [String: String] = [:]
+            for tag in (xml.first("TagSet")?.children("Tag") ?? []) { if let k = tag.string("Key") { tags[k] = tag.string("Value") ?? "" } }
+            return tags
+        } catch let error as AWSError where error.code == "NoSuchTagSet" {
+            return [:]
+        }
+    }
+
+    /// Replaces the bucket's tags (an empty map deletes them). Tags under `aws:` are the
+    /// service's own and cannot be sent; they are left out.
+    public func putBucketTagging(_ bucket: String, _ tags: [String: String]) async throws {
+        let user = tags.filter { !$0.key.hasPrefix("aws:") }
+        if user.isEmpty {
+            _ = try await request("DeleteBucketTagging", method: "DELETE", bucket: bucket, query: "tagging=")
+            return
+        }
+        let set = XMLNode(name: "TagSet", children: user.sorted { $0.key < $1.key }.map { tag in
+            XMLNode(name: "Tag", children: [XMLNode(name: "Key", text: tag.key), XMLNode(name: "Value", text: tag.value)])
+        })
+        let body = Data(XMLNode(name: "Tagging", children: [set]).xml(namespace: Self.namespace).utf8)
+        // S3 requires a checksum of the body for this call.
+        let md5 = Data(Insecure.MD5.hash(data: body)).base64EncodedString()
+        _ = try await request("PutBucketTagging", method: "PUT", bucket: bucket, query: "tagging=",
+                              headers: [("Content-Type", "application/xml"), ("Content-MD5", md5)], body: body)
+    }
+
     // MARK: notifications
 
     public func getBucketNotificationConfiguration(_ bucket: String) async throws -> XMLNode {

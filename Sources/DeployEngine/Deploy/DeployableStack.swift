@@ -77,6 +77,20 @@ public struct DeployableStack: Sendable {
         }
     }
 
+    /// A stack known only by its template (a foreign stack being changed, a staged body).
+    public init(name: String, account: String?, region: String?, templateBody: String, tags: [CloudFormation.Tag] = []) throws {
+        self.name = name
+        displayName = name
+        self.account = account
+        self.region = region
+        self.templateBody = templateBody
+        template = try JSONValue.parse(templateBody)
+        self.tags = tags
+        dependencies = []
+        parameterSources = []
+        paths = [:]
+    }
+
     /// Template parameters with their defaults.
     public var parameterDefaults: [String: String?] {
         (template["Parameters"]?.objectValue ?? [:]).mapValues { $0["Default"]?.stringValue }

@@ -18,7 +18,7 @@ public struct TSDeploy: AsyncParsableCommand {
             as its first argument (default: main).
             """,
         version: "\(version) (commit \(commit))",
-        subcommands: [Synth.self, Bootstrap.self, Deploy.self, Diff.self, Destroy.self, List.self, BuildPlanCommand.self, LogsCommand.self, Doctor.self])
+        subcommands: [Synth.self, Bootstrap.self, Deploy.self, Diff.self, Destroy.self, List.self, BuildPlanCommand.self, LogsCommand.self, Migrate.self, Doctor.self])
 
     public init() {}
 
