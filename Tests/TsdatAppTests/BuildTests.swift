@@ -161,4 +161,31 @@ import Yams
         #expect(text.contains("alarm:pipeline-template-main-lambda-lidar-humboldt-errors"))
         #expect(text.contains("parameter/tsdeploy-bootstrap/${ToolkitQualifier}/version"))
     }
+
+    @Test func aBuildRoleForManySitesStaysWithinIAMsSizeLimits() throws {
+        let sites = (0..<60).map { "      s\($0): {input_bucket_path: lidar/s\($0)/, config_file_path: pipelines/lidar/config/pipeline_humboldt.yaml}" }
+        var text = try Fixtures.sampleSource()
+        let morro = "      morro:    {input_bucket_path: lidar/morro/,    config_file_path: pipelines/lidar/config/pipeline_morro.yaml}"
+        text = text.replacingOccurrences(of: morro, with: morro + "\n" + sites.joined(separator: "\n"))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("many-\(UUID().uuidString).yml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let stack = try #require(try Fixtures.synthesize(path).first { $0.stackName.hasSuffix("CodePipelineStack") })
+        let project = try #require(stack.template.resources.first { $0.type == "AWS::CodeBuild::Project" })
+        let roleId = try #require(project.properties["ServiceRole"]?["Fn::GetAtt"]?.arrayValue?.first?.stringValue)
+        let policies = stack.template.resources.filter { r in
+            ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"].contains(r.type) && (r.properties["Roles"]?.arrayValue ?? []).contains(["Ref": .string(roleId)])
+        }
+        let inline = policies.filter { $0.type == "AWS::IAM::Policy" }
+        let managed = policies.filter { $0.type == "AWS::IAM::ManagedPolicy" }
+        #expect(inline.count == 1 && managed.count >= 2 && managed.count <= 10)
+        for p in inline { #expect(JSONWriter.compact(p.properties["PolicyDocument"]!).utf8.count <= 10_240) }
+        for p in managed { #expect(JSONWriter.compact(p.properties["PolicyDocument"]!).utf8.count <= 6_144) }
+        // Every function of every site is still granted, exactly once per action group.
+        let all = policies.map { JSONWriter.compact($0.properties["PolicyDocument"]!) }.joined()
+        for i in 0..<60 { #expect(all.contains("function:pipeline-template-main-lambda-lidar-s\(i)\"")) }
+        // The project waits for every policy holding its grants.
+        let deps = project.dependsOn
+        for p in policies { #expect(deps.contains(p.logicalId), "\(p.logicalId) is not a dependency of the project") }
+    }
 }

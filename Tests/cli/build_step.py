@@ -235,7 +235,7 @@ def exercise(root, work, binary, endpoint):
     project = next(r for r in template["Resources"].values() if r["Type"] == "AWS::CodeBuild::Project")
     role_id = project["Properties"]["ServiceRole"]["Fn::GetAtt"][0]
     policies = [resolve(r["Properties"]["PolicyDocument"]) for r in template["Resources"].values()
-                if r["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in r["Properties"]["Roles"]]
+                if r["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy") and {"Ref": role_id} in r["Properties"]["Roles"]]
     check("the build role has its policies", len(policies) >= 1, template["Resources"].keys())
     statements = [s for p in policies for s in p["Statement"]]
     check("no statement allows every action", all(s.get("Action") != "*" and "*" not in (s.get("Action") if isinstance(s.get("Action"), list) else [s.get("Action")]) for s in statements))

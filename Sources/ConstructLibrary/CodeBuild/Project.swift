@@ -73,6 +73,6 @@ public final class Project: Construct, Grantable {
     public func addToPrincipalPolicy(_ statement: PolicyStatement) -> Bool { role.addToPrincipalPolicy(statement) }
 
     public override func prepare() {
-        if let policy = role.defaultPolicy { resource.addDependency(policy) }
+        for policy in role.policyResources() { resource.addDependency(policy) }
     }
 }

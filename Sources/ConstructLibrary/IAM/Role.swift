@@ -32,6 +32,9 @@ public final class Role: Construct, Grantable {
     private var statements: [PolicyStatement] = []
     /// The inline policy grants land in; created by the first grant.
     public private(set) var defaultPolicy: CfnResource?
+    /// Managed policies holding the statements past IAM's limit on a role's inline policies.
+    public private(set) var overflowPolicies: [CfnResource] = []
+    private var inlineStatements: [PolicyStatement]?
 
     public init(_ scope: Construct, _ id: String, _ props: RoleProps) {
         self.props = props
@@ -81,10 +84,55 @@ public final class Role: Construct, Grantable {
                           conditions: ["StringEquals": ["iam:PassedToService": .string(service)]])
     }
 
+    /// Every resource holding this role's grants: what must exist before the role is used.
+    /// The split is made once, when first asked (at synthesis, after every grant).
+    public func policyResources() -> [CfnResource] {
+        splitIfNeeded()
+        return [defaultPolicy].compactMap { $0 } + overflowPolicies
+    }
+
+    /// IAM allows 10,240 characters of inline policy per role and 6,144 per managed policy
+    /// (whitespace not counted). Statements that do not fit inline go, in order, into managed
+    /// policies (AWS::IAM::ManagedPolicy, up to 10 per role by default); a statement too big
+    /// for one is cut into statements over fewer resources. Measured on the template's JSON,
+    /// which is longer than what IAM counts (`${AWS::Partition}` becomes `aws`).
+    private func splitIfNeeded() {
+        guard inlineStatements == nil, defaultPolicy != nil else { return }
+        let pieces = statements.flatMap { PolicySize.split($0, limit: PolicySize.managedBudget - PolicySize.documentOverhead) }
+        var inline: [PolicyStatement] = [], overflow: [[PolicyStatement]] = []
+        var inlineSize = PolicySize.documentOverhead, lastSize = 0
+        for statement in pieces {
+            let size = PolicySize.size(statement) + 1
+            if overflow.isEmpty && inlineSize + size <= PolicySize.inlineBudget {
+                inline.append(statement)
+                inlineSize += size
+            } else if let last = overflow.indices.last, lastSize + size <= PolicySize.managedBudget {
+                overflow[last].append(statement)
+                lastSize += size
+            } else {
+                overflow.append([statement])
+                lastSize = PolicySize.documentOverhead + size
+            }
+        }
+        inlineStatements = inline
+        for (i, group) in overflow.enumerated() {
+            overflowPolicies.append(CfnResource(self, "OverflowPolicy\(i + 1)", type: "AWS::IAM::ManagedPolicy", properties: [
+                "Description": .string("Grants of \(path) beyond the inline policy's size limit (\(i + 1) of \(overflow.count))"),
+                "PolicyDocument": PolicyDocument(group).render(),
+                "Roles": [roleName],
+            ], tagFormat: .none))
+        }
+        if overflowPolicies.count > PolicySize.managedPerRole {
+            app.warn("this role needs \(overflowPolicies.count) managed policies for its grants; IAM attaches \(PolicySize.managedPerRole) per role "
+                                 + "unless the account's quota is raised (up to 20)", at: self)
+        }
+    }
+
     public override func prepare() {
         guard let policy = defaultPolicy else { return }
+        splitIfNeeded()
         policy.cfnProperties = [
-            "PolicyDocument": PolicyDocument(statements).render(),
+            "PolicyDocument": PolicyDocument(inlineStatements ?? statements).render(),
             "PolicyName": .string(policy.logicalId),
             "Roles": [roleName],
         ]

@@ -75,7 +75,7 @@ public final class Function: Construct {
 
     public override func prepare() {
         // Permissions granted to the role must exist before the function runs.
-        if let policy = role.defaultPolicy, policy.stack === stack { resource.addDependency(policy) }
+        for policy in role.policyResources() where policy.stack === stack { resource.addDependency(policy) }
         resource.addDependency(role.resource)
     }
 }
