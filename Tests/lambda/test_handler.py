@@ -161,3 +161,24 @@ def test_an_event_that_is_neither_s3_nor_cron_is_an_error(project, monkeypatch):
     monkeypatch.setenv("PIPELINE_TYPE", "Other")
     with pytest.raises(fn.HandlerError):
         fn.handler({"source": "aws.events"})
+
+
+def test_cron_vap_runs_tsdat_over_the_days_window_on_the_ingests_output(project, monkeypatch):
+    s3, fn = project
+    s3.put_object(Bucket="in-bucket", Key="weather/hum/weather-1.csv", Body=CSV.encode())
+    fn.handler(s3_event("weather/hum/weather-1.csv"))  # hum.weather.a1 for 2024-05-01 now in the output bucket
+    monkeypatch.setenv("PIPELINE_NAME", "weather_vap")
+    monkeypatch.setenv("PIPELINE_TYPE", "VAP")
+    monkeypatch.setenv("SCHEDULE", "Daily")
+    monkeypatch.setenv("CONFIG_FILE_PATH", "pipelines/weather_vap/config/pipeline.yaml")
+    event = {"source": "aws.events", "detail-type": "Scheduled Event"}
+    now = dt.datetime(2024, 5, 2, 2, 0, tzinfo=UTC)
+    assert fn.handler(event, now=now) == {"windows": [["2024-05-01T00:00:00+00:00", "2024-05-02T00:00:00+00:00"]]}
+    vap = [k for k in outputs(s3) if ".weather_vap.b1." in k]
+    assert len(vap) == 1 and vap[0].endswith("hum.weather_vap.b1.20240501.000000.nc"), outputs(s3)
+    s3.download_file("out-bucket", vap[0], "vap.nc")
+    import xarray as xr
+
+    with xr.open_dataset("vap.nc") as ds:
+        assert list(ds["temperature"].values) == [11.5, 12.0]  # the ingest's output, read back from S3 by tsdat
+    assert fn.handler(event, now=now) == {"windows": []}  # the same day is never run twice
