@@ -62,7 +62,9 @@ try:
     print(f"tsdeploy against moto_server, whole process, {runs} runs after 2 warm-up runs ({os.cpu_count()} cores)")
     print(f"{'command':34} {'median':>9} {'min':>9} {'max':>9} {'peak RSS':>10}")
     for label, args in [("deploy main (no-op, 2 stacks)", ["deploy", "main"]), ("diff main (2 stacks)", ["diff", "main"]),
-                        ("doctor", ["doctor"]), ("bootstrap (up to date)", ["bootstrap"])]:
+                        ("doctor", ["doctor"]), ("bootstrap (up to date)", ["bootstrap"]),
+                        ("build-plan main (2 images, ECR asked)", ["build-plan", "main", "--pipelines-dir", "Tests/cli/fixtures/pipelines-repo"]),
+                        ("logs main lidar (2 sites, no events)", ["logs", "main", "lidar", "--since", "1h"])]:
         for _ in range(2):
             run_once(args)
         samples = [run_once(args) for _ in range(runs)]

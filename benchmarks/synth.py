@@ -33,6 +33,8 @@ with tempfile.TemporaryDirectory() as out:
     print(f"{'config':28} {'median':>9} {'min':>9} {'max':>9} {'peak RSS':>10}")
     cases = [("--version (start-up)", [binary, "--version"])]
     cases += [(label, [binary, "synth", "main", "--config", cfg, "--output", os.path.join(out, "cdk.out")]) for label, cfg in configs]
+    cases.append(("build-plan --offline, contexts", [binary, "build-plan", "main", "--config", os.path.join(root, "pipelines_config.yml"),
+                  "--pipelines-dir", os.path.join(root, "Tests/cli/fixtures/pipelines-repo"), "--offline", "--context", os.path.join(out, "ctx")]))
     for label, args in cases:
         for _ in range(3):
             run_once(args)

@@ -48,11 +48,11 @@ public final class CodePipelineStack: Stack {
         repository = Repository(self, "Repository", RepositoryProps(repositoryName: names.repositoryName))
         repository.allowLambdaPull()
 
-        // Failure records outlive a stack update: a queue replaced or removed loses them.
+        // Deleted with the stack (destroy asks first): a retained queue keeps its fixed name
+        // taken, and the next deploy of the branch would fail on it. A deploy that would
+        // replace or remove it stops and asks, as for any resource holding data.
         let queueName = names.failureQueueName()
-        var queueProps = QueueProps(queueName: queueName)
-        queueProps.removalPolicy = .retain
-        failureQueue = Queue(self, "FailureQueue", queueProps)
+        failureQueue = Queue(self, "FailureQueue", QueueProps(queueName: queueName))
         failureQueue.grantSendMessages(lambdaRole)
         var depth = AlarmProps(namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible",
                                dimensions: [("QueueName", failureQueue.queueName)])
