@@ -51,6 +51,7 @@ public enum Console {
         case is CancellationError: return ExitCode(130)
         case let error as ConfigErrors: message = error.description
         case let error as AWSError: message = "error: \(error.description)" + (error.hint.map { "\n  hint: \($0)" } ?? "")
+        case let error as LayoutFileError: message = "error: \(error.description)"
         case let error as BuildPlanError: message = "error: \(error.message)" + (error.hint.map { "\n  hint: \($0)" } ?? "")
         case let error as CredentialError: message = "error: \(error.message)" + (error.hint.map { "\n  hint: \($0)" } ?? "")
         case let error as CustomStringConvertible: message = "error: \(error.description)"

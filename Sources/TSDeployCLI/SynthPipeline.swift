@@ -28,7 +28,8 @@ public struct SynthPipeline {
     public func run() throws -> Result {
         let loaded = try ConfigLoader.load(path: configPath, branch: branch)
         var warnings = loaded.warnings.map { $0.rendered(source: loaded.source) }
-        let deployment = TsdatDeployment(config: loaded.config, branch: branch)
+        let layout = try LayoutFile.read(besideConfig: configPath, branch: branch)
+        let deployment = TsdatDeployment(config: loaded.config, branch: branch, layout: layout)
         for name in deployment.shortenedNames {
             warnings.append("warning: the \(name.kind) '\(name.full)' is too long for AWS; using '\(name.short)'")
         }
@@ -36,6 +37,13 @@ public struct SynthPipeline {
         warnings += deployment.app.diagnostics.map(\.description)
         let violations = artifacts.flatMap { a in LeastPrivilege.violations(in: a.template).map { "\(a.stackName): \($0)" } }
         if !violations.isEmpty { throw SynthesisError(violations.joined(separator: "\n")) }
+        do {
+            if let file = try LayoutFile.write(deployment.layout, besideConfig: configPath, branch: branch) {
+                warnings.append("note: recorded which functions stack each site is in, in \(file): commit it with the config")
+            }
+        } catch {
+            warnings.append("warning: could not record the stack layout beside the config (\(error)); sites may move between stacks later")
+        }
         return Result(artifacts: artifacts, warnings: warnings, config: loaded.config, deployment: deployment)
     }
 
@@ -44,7 +52,12 @@ public struct SynthPipeline {
         guard !names.isEmpty else { return artifacts }
         var selected: [StackArtifact] = []
         for name in names {
-            let matches = artifacts.filter { $0.stackName == name || $0.displayName == name }
+            // A partitioned stack's id selects all its parts (`PipelinesStack`, `PipelinesStack2`…).
+            let matches = artifacts.filter { a in
+                let rest = a.displayName.dropFirst(name.count)
+                return a.stackName == name || a.displayName == name
+                    || (a.displayName.hasPrefix(name) && !rest.isEmpty && rest.allSatisfy(\.isNumber) && a.displayName.count > name.count)
+            }
             guard !matches.isEmpty else {
                 let all = artifacts.map(\.stackName)
                 let suggestion = all.min { DidYouMean.distance(name, $0) < DidYouMean.distance(name, $1) }

@@ -20,7 +20,11 @@ public final class CodePipelineStack: Stack {
     /// The staging-bucket key of the binary whose SHA-256 is `sha`.
     public static func binaryKey(sha256 sha: String) -> String { "tsdeploy-binaries/\(sha)/tsdeploy-linux-x86_64" }
 
-    init(_ app: App, config c: PipelinesConfig, names: inout TsdatNames) {
+    /// The names of the functions stacks the build deploys.
+    public let functionStacks: [String]
+
+    init(_ app: App, config c: PipelinesConfig, names: inout TsdatNames, functionStacks: [String]) {
+        self.functionStacks = functionStacks
         repositoryName = names.repositoryName
         super.init(app, "CodePipelineStack", stackName: names.codePipelineStack,
                    env: Environment(account: c.accountId, region: c.region))
@@ -146,7 +150,7 @@ public final class CodePipelineStack: Stack {
             actions: ["cloudformation:CreateChangeSet", "cloudformation:DeleteChangeSet", "cloudformation:DescribeChangeSet",
                       "cloudformation:DescribeStackEvents", "cloudformation:DescribeStacks", "cloudformation:ExecuteChangeSet",
                       "cloudformation:GetTemplate", "cloudformation:ListStackResources"],
-            resources: [arn("cloudformation", "stack/\(names.pipelinesStack)/*")]))
+            resources: functionStacks.map { arn("cloudformation", "stack/\($0)/*") }))
         // Read only: the functions stack takes this stack's outputs, and the build checks that
         // this stack is deployed as the config describes before changing anything.
         project.addToPrincipalPolicy(PolicyStatement(
@@ -162,7 +166,7 @@ public final class CodePipelineStack: Stack {
         // Templates over 51,200 bytes go through the staging bucket (content-addressed keys).
         project.addToPrincipalPolicy(PolicyStatement(
             sid: "StageFunctionsTemplate", actions: ["s3:GetObject", "s3:PutObject"],
-            resources: [Fn.sub(staging + "/templates/\(names.pipelinesStack)-*")]))
+            resources: functionStacks.map { Fn.sub(staging + "/templates/\($0)-*") }))
         project.addToPrincipalPolicy(PolicyStatement(
             sid: "ResolveImages", actions: ["ecr:DescribeImages"], resources: [repository.repositoryArn]))
         if c.pipelines.contains(where: { $0.trigger == .s3 }) { inputBucket.grantNotificationConfiguration(project) }

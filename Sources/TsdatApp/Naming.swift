@@ -23,7 +23,9 @@ public struct TsdatNames: Sendable {
     }
 
     public var codePipelineStack: String { "\(stackPrefix)-CodePipelineStack" }
-    public var pipelinesStack: String { "\(stackPrefix)-PipelinesStack" }
+    public var pipelinesStack: String { pipelinesStack(1) }
+    /// The functions stacks: `…-PipelinesStack`, then `…-PipelinesStack2`, `…3`.
+    public func pipelinesStack(_ number: Int) -> String { "\(stackPrefix)-PipelinesStack" + (number == 1 ? "" : String(number)) }
     public var repositoryName: String { base }
     public var projectName: String { Self.slug("\(base)-build", allowed: Self.alnum + "-_") }
     public var sourceStage: String { "\(branchSlug)-source" }

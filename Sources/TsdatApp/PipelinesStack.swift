@@ -5,26 +5,46 @@ import ConstructLibrary
 /// `{repo}-{branch}-PipelinesStack`: per (pipeline, site) a function from the pipeline's
 /// image, its log group, and its trigger — all of which the reference created
 /// imperatively inside the build, where no diff showed them and no destroy removed them.
+/// The sites of one stack of the functions partition (the first keeps the name
+/// `{repo}-{branch}-PipelinesStack`; more are `…-PipelinesStack2`, `…3`, as CloudFormation's
+/// quotas need; see TsdatDeployment).
 public final class PipelinesStack: Stack {
-    /// Per pipeline: its image tag and the parameter that pins its image (the build sets it).
+    /// Per pipeline with a site here: its image tag and the parameter that pins its image.
     public private(set) var images: [(pipeline: String, tag: String, parameter: String)] = []
+    private var imageRefs: [String: TemplateValue] = [:]
+    private var scopes: [String: Construct] = [:]
+    let config: PipelinesConfig
+    let producer: CodePipelineStack
 
-    init(_ app: App, config c: PipelinesConfig, names: inout TsdatNames, producer: CodePipelineStack) {
-        super.init(app, "PipelinesStack", stackName: names.pipelinesStack,
+    /// Resources one site adds: function, log group, trigger, invoke permission, on-failure
+    /// config, alarm.
+    static let resourcesPerSite = 6
+
+    init(_ app: App, number: Int, config c: PipelinesConfig, names: TsdatNames, producer: CodePipelineStack) {
+        config = c
+        self.producer = producer
+        super.init(app, number == 1 ? "PipelinesStack" : "PipelinesStack\(number)", stackName: names.pipelinesStack(number),
                    env: Environment(account: c.accountId, region: c.region))
         templateDescription = "tsdat pipeline functions and triggers for \(c.pipelinesRepoName) (branch \(names.branch))"
+            + (number == 1 ? "" : ", part \(number)")
+    }
 
-        var parameterIds: Set<String> = []
-        for p in c.pipelines {
-            let tag = names.imageTag(p.name)
-            let parameter = imageParameter(for: p, tag: tag, taken: &parameterIds)
-            let imageRef = addParameter(parameter)
-            images.append((p.name, tag, parameter.logicalId))
+    func addSite(_ p: PipelineConfig, _ site: SiteConfig, image: (tag: String, parameter: Parameter), names: inout TsdatNames) {
+        let c = config, producer = self.producer
+        let imageRef: TemplateValue
+        if let ref = imageRefs[p.name] {
+            imageRef = ref
+        } else {
+            imageRef = addParameter(image.parameter)
+            imageRefs[p.name] = imageRef
+            images.append((p.name, image.tag, image.parameter.logicalId))
             // The engine checks that the image exists before deploying functions that use it.
             addEngineMetadata("tsdeploy:image-parameter",
-                              ["parameter": .string(parameter.logicalId), "repository": .string(names.repositoryName)], at: self)
-            let pipelineScope = Construct(self, p.name)
-            for site in p.sites {
+                              ["parameter": .string(image.parameter.logicalId), "repository": .string(names.repositoryName)], at: self)
+        }
+        let pipelineScope = scopes[p.name] ?? Construct(self, p.name)
+        scopes[p.name] = pipelineScope
+        do {
                 let fnName = names.functionName(p.name, site.id)
                 let siteScope = Construct(pipelineScope, site.id)
                 let logGroup = LogGroup(siteScope, "LogGroup", logGroupName: "/aws/lambda/\(fnName)",
@@ -79,14 +99,13 @@ public final class PipelinesStack: Stack {
                                     ? "Runs \(p.name)/\(site.id) \(p.schedule?.rawValue.lowercased() ?? "")"
                                     : "Runs \(p.name)/\(site.id) for new objects under its input prefix")
                 rule.addTarget(function)
-            }
         }
     }
 
     /// The image reference suffix (`:TAG` or `@sha256:DIGEST`) of one pipeline. It defaults
     /// to the reference's tag; the build passes the digest it pushed, so a new image
     /// really updates the functions (an unchanged URI never does).
-    private func imageParameter(for p: PipelineConfig, tag: String, taken: inout Set<String>) -> Parameter {
+    static func imageParameter(for p: PipelineConfig, tag: String, taken: inout Set<String>) -> Parameter {
         var id = "ImageRef" + LogicalId.alphanumeric(p.name)
         if taken.contains(id) { id += StableHash.hex8(p.name).uppercased() }
         taken.insert(id)

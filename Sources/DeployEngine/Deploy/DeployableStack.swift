@@ -27,6 +27,8 @@ public struct DeployableStack: Sendable {
     public var dependencies: [String]
     public var imageParameters: [ImageParameter] = []
     public var fileAssets: [FileAsset] = []
+    /// The partition this stack is a part of: its base name and every part synthesized now.
+    public var partition: (base: String, parts: [String])?
     /// A parameter that receives the toolkit qualifier deploy uses.
     public var qualifierParameter: String?
     /// Logical IDs of buckets tsdeploy owns and may empty before deleting them.
@@ -58,6 +60,10 @@ public struct DeployableStack: Sendable {
             case "tsdeploy:file-asset":
                 if let p = data["parameter"]?.stringValue, let s = data["source"]?.stringValue, let k = data["key"]?.stringValue {
                     fileAssets.append(FileAsset(parameter: p, source: s, key: k))
+                }
+            case "tsdeploy:partition":
+                if let base = data["base"]?.stringValue {
+                    partition = (base, data["parts"]?.arrayValue.compactMap(\.stringValue) ?? [artifact.stackName])
                 }
             case "tsdeploy:qualifier-parameter":
                 qualifierParameter = data["parameter"]?.stringValue

@@ -45,6 +45,14 @@ public struct Deployment: Sendable {
         for stack in stacks where mustBeDeployedAsSynthesized.isEmpty {
             for warning in await SharedTriggers.warnings(for: stack, session: session) { reporter.warn(stack.name, warning) }
         }
+        if mustBeDeployedAsSynthesized.isEmpty {
+            let moves = try await PartitionCheck.moves(stacks, session: session)
+            if !moves.isEmpty {
+                throw DeployError("sites would move between stacks, which deletes and re-creates them:\n  " + moves.prefix(10).joined(separator: "\n  ")
+                                  + (moves.count > 10 ? "\n  …" : "") + "\nNothing was changed.",
+                                  hint: "the layout file beside the config records where each site is (NAME.layout.json): restore it from version control")
+            }
+        }
         if !mustBeDeployedAsSynthesized.isEmpty {
             try await BuildChecks.requireDeployedAsSynthesized(mustBeDeployedAsSynthesized, session: session, branch: branch)
         }
@@ -103,7 +111,44 @@ public struct Deployment: Sendable {
             }
         }
         if let firstError { throw firstError }
-        return stacks.map { ($0.name, results[$0.name] ?? .skipped("not reached")) }
+        var out = stacks.map { ($0.name, results[$0.name] ?? .skipped("not reached")) }
+        if mustBeDeployedAsSynthesized.isEmpty, !failed.contains(where: { name in stacks.contains { $0.name == name && $0.partition != nil } }) {
+            for orphan in try await PartitionCheck.orphans(stacks, session: session) {
+                out.append((orphan.name, try await deleteOrphan(orphan.name, region: orphan.region)))
+            }
+        }
+        return out
+    }
+
+    /// A part no longer synthesized: its sites left the config. Deleting it deletes their
+    /// log groups, so it asks (or needs --allow-destroy-data) like any change deleting data.
+    func deleteOrphan(_ name: String, region: String) async throws -> DeployResult {
+        let cloudFormation = try session.cloudFormation(region: region)
+        let template = try JSONValue.parse(try await cloudFormation.getTemplate(name))
+        let data = try await cloudFormation.listStackResources(name).filter { r in
+            DataLoss.dataTypes.contains(r.resourceType) && !(template["Resources"]?[r.logicalId]?.isRetainedOnDelete ?? false)
+        }
+        if !data.isEmpty && !options.allowDataLoss {
+            let list = data.map { "  \($0.resourceType) \($0.physicalId ?? $0.logicalId)" }.joined(separator: "\n")
+            let question = "\(name) is no longer needed (its sites left the config); deleting it deletes:\n\(list)\nDelete it? [y/N] "
+            guard let confirm = options.confirm, await confirm(question) else {
+                reporter.warn(name, "no longer needed, but deleting it would delete data (\(data.count) resource(s)); kept. "
+                              + "Deploy with --allow-destroy-data to delete it")
+                return .skipped("would delete data")
+            }
+        }
+        reporter.info(name, "no longer needed (its sites left the config); deleting")
+        var watcher = StackWatcher(cloudFormation: cloudFormation, reporter: reporter)
+        watcher.pollInterval = options.pollInterval
+        let last = try await watcher.lastEventId(name)
+        let id = try await cloudFormation.describeStack(name)?.id ?? name
+        try await cloudFormation.deleteStack(id)
+        let outcome = try await watcher.follow(id, name: name, after: last, progress: StackProgress(total: 0))
+        guard outcome.status == "DELETE_COMPLETE" else {
+            throw DeployError("\(name) could not be deleted (\(outcome.status))", hint: "see its events; deploy again to retry")
+        }
+        reporter.finished(name, "deleted", success: true)
+        return .deleted
     }
 
     func checkBootstrap(account: String, region: String) async throws -> ToolkitNames {

@@ -26,6 +26,8 @@ public enum DeployResult: Sendable, Equatable {
     case noChanges
     case deployed(outputs: [CloudFormation.Output])
     case skipped(String)
+    /// A part of a partitioned stack that is no longer synthesized, deleted.
+    case deleted
 }
 
 /// Deploys one stack through a change set: recover from leftover states, skip when

@@ -23,7 +23,9 @@ public struct Takeover: Sendable {
     public struct Spec: Sendable {
         public var oldStackName: String
         public var buildStack: DeployableStack
-        public var functionsStack: DeployableStack
+        /// The functions stacks (one, or the parts of a partition); the first names messages.
+        public var functionsStacks: [DeployableStack]
+        public var functionsStack: DeployableStack { functionsStacks[0] }
         /// The functions the old build made for the configured sites.
         public var legacyFunctions: [String]
         /// Every function of the old build starts with this (`{repo}-{branch}-lambda-`).
@@ -31,9 +33,9 @@ public struct Takeover: Sendable {
         public var legacyRuleSuffix = "-cron-rule"
         public var legacyNotificationSuffix = "-s3-notification"
         public var inputBucket: String
-        public init(oldStackName: String, buildStack: DeployableStack, functionsStack: DeployableStack, legacyFunctions: [String],
+        public init(oldStackName: String, buildStack: DeployableStack, functionsStacks: [DeployableStack], legacyFunctions: [String],
                     legacyFunctionPrefix: String, inputBucket: String) {
-            self.oldStackName = oldStackName; self.buildStack = buildStack; self.functionsStack = functionsStack
+            self.oldStackName = oldStackName; self.buildStack = buildStack; self.functionsStacks = functionsStacks
             self.legacyFunctions = legacyFunctions; self.legacyFunctionPrefix = legacyFunctionPrefix; self.inputBucket = inputBucket
         }
     }
@@ -58,7 +60,8 @@ public struct Takeover: Sendable {
         public var notificationIds: [String] = []
         public var rules: [String] = []
         public var functions: [String] = []
-        public var logImports: [Adoption] = []
+        /// Per functions stack (by name), the log groups it adopts.
+        public var logImports: [String: [Adoption]] = [:]
         public var functionsStackDeployed = false
         public var objectCounts: [String: Int] = [:]
 
@@ -131,10 +134,15 @@ public struct Takeover: Sendable {
         }
 
         // What the old build made outside any template.
-        let functionsStack = try await cloudFormation.describeStack(spec.functionsStack.name)
-        let functionsExist = functionsStack != nil && functionsStack?.status != "REVIEW_IN_PROGRESS"
-        plan.functionsStackDeployed = try await deployedAsSynthesized(spec.functionsStack, functionsStack, cloudFormation)
-        let inStack = functionsExist ? Set(try await cloudFormation.listStackResources(spec.functionsStack.name).compactMap(\.physicalId)) : []
+        var inStack = Set<String>()
+        plan.functionsStackDeployed = true
+        for stack in spec.functionsStacks {
+            let deployed = try await cloudFormation.describeStack(stack.name)
+            if let deployed, deployed.status != "REVIEW_IN_PROGRESS" {
+                inStack.formUnion(try await cloudFormation.listStackResources(stack.name).compactMap(\.physicalId))
+            }
+            if try await !deployedAsSynthesized(stack, deployed, cloudFormation) { plan.functionsStackDeployed = false }
+        }
         let lambda = try session.lambda(region: region)
         var legacy = Set<String>()
         for name in spec.legacyFunctions where !inStack.contains(name) {
@@ -156,8 +164,10 @@ public struct Takeover: Sendable {
         if !plan.functionsStackDeployed {
             let logs = try session.logs(region: region)
             let existing = Set(try await logs.logGroupNames(prefix: "/aws/lambda/" + spec.legacyFunctionPrefix))
-            plan.logImports = Self.named(spec.functionsStack.template, types: ["AWS::Logs::LogGroup"])
-                .filter { existing.contains($0.name) && !inStack.contains($0.name) }
+            for stack in spec.functionsStacks {
+                let adoptions = Self.named(stack.template, types: ["AWS::Logs::LogGroup"]).filter { existing.contains($0.name) && !inStack.contains($0.name) }
+                if !adoptions.isEmpty { plan.logImports[stack.name] = adoptions }
+            }
         }
         return plan
     }
@@ -218,8 +228,12 @@ public struct Takeover: Sendable {
         if !plan.notificationIds.isEmpty { add("remove the old build's S3 notifications from \(spec.inputBucket): \(plan.notificationIds.joined(separator: ", ")) (others kept)") }
         if !plan.rules.isEmpty { add("delete the old build's rules: \(plan.rules.joined(separator: ", "))") }
         if !plan.functions.isEmpty { add("delete the old build's functions (their log groups are kept): \(plan.functions.joined(separator: ", "))") }
-        if !plan.logImports.isEmpty { add("import into \(spec.functionsStack.name) the log groups " + plan.logImports.map(\.name).joined(separator: ", ")) }
-        if !plan.functionsStackDeployed { add("deploy \(spec.functionsStack.name) (each site's function and trigger; until then new objects wait in the bucket)") }
+        for (stack, adoptions) in plan.logImports.sorted(by: { $0.key < $1.key }) {
+            add("import into \(stack) the log groups " + adoptions.map(\.name).joined(separator: ", "))
+        }
+        if !plan.functionsStackDeployed {
+            add("deploy \(spec.functionsStacks.map(\.name).joined(separator: ", ")) (each site's function and trigger; until then new objects wait in the bucket)")
+        }
         if step == 0 { lines.append("  nothing: the deployment is already tsdeploy's") }
         return lines.joined(separator: "\n")
     }
@@ -280,10 +294,10 @@ public struct Takeover: Sendable {
         for fn in plan.functions { try await lambda.deleteFunction(fn) }
         if !plan.functions.isEmpty { reporter.info(spec.functionsStack.name, "deleted \(plan.functions.count) old function(s); their log groups are kept") }
 
-        if !plan.logImports.isEmpty {
-            try await importInto(spec.functionsStack, plan.logImports, deployer: deployer)
+        for stack in spec.functionsStacks {
+            if let adoptions = plan.logImports[stack.name] { try await importInto(stack, adoptions, deployer: deployer) }
         }
-        _ = try await deploy(spec.functionsStack)
+        for stack in spec.functionsStacks { _ = try await deploy(stack) }
 
         for (bucket, before) in plan.objectCounts {
             let after = try await s3.listObjectVersions(bucket: bucket).count

@@ -107,6 +107,7 @@ public struct Deploy: AsyncParsableCommand {
                     summary.append("\(stack): deployed")
                     outputs[stack] = Dictionary(o.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
                 case .skipped(let why): summary.append("\(stack): skipped (\(why))")
+                case .deleted: summary.append("\(stack): deleted (no longer needed)")
                 }
             }
             if let outputsFile {

@@ -34,17 +34,17 @@ public struct Migrate: AsyncParsableCommand {
         try await Console.runReportingErrors {
             let synthesis = try EngineSupport.synthesis(options)
             let config = synthesis.result.config
-            guard let build = synthesis.all.first(where: { $0.displayName == "CodePipelineStack" }),
-                  let functions = synthesis.all.first(where: { $0.displayName == "PipelinesStack" }) else {
+            let functions = try SynthPipeline.select(synthesis.all, names: ["PipelinesStack"])
+            guard let build = synthesis.all.first(where: { $0.displayName == "CodePipelineStack" }), !functions.isEmpty else {
                 throw CLIError("the app has no CodePipelineStack and PipelinesStack to migrate into")
             }
             let session = try aws.session()
-            let buildStack = try DeployableStack(build), functionsStack = try DeployableStack(functions)
-            _ = try await EnvironmentCheck.verify([buildStack, functionsStack], session: session)
+            let buildStack = try DeployableStack(build), functionsStacks = try functions.map(DeployableStack.init)
+            _ = try await EnvironmentCheck.verify([buildStack] + functionsStacks, session: session)
             let legacy = config.pipelines.flatMap { p in
                 p.sites.map { TsdatNames.legacyFunctionName(repo: config.pipelinesRepoName, branch: options.branch, pipeline: p.name, site: $0.id) }
             }
-            let spec = Takeover.Spec(oldStackName: buildStack.name, buildStack: buildStack, functionsStack: functionsStack,
+            let spec = Takeover.Spec(oldStackName: buildStack.name, buildStack: buildStack, functionsStacks: functionsStacks,
                                      legacyFunctions: legacy,
                                      legacyFunctionPrefix: TsdatNames.legacyFunctionPrefix(repo: config.pipelinesRepoName, branch: options.branch),
                                      inputBucket: config.inputBucketName)

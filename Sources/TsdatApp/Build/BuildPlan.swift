@@ -62,7 +62,7 @@ public struct BuildPlan: Sendable {
 
         let folders = ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("pipelines").path)) ?? []).sorted()
         var images: [Image] = []
-        for image in deployment.pipelinesStack.images {
+        for image in deployment.images {
             let folder = "pipelines/\(image.pipeline)"
             guard folders.contains(image.pipeline) else {
                 let near = folders.min { Self.distance($0, image.pipeline) < Self.distance($1, image.pipeline) }

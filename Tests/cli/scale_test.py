@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Many sites against moto: 100 pipelines x 5 sites (3,000 resources) deploy as several
+functions stacks within CloudFormation's quotas; adding a pipeline only adds; removing
+pipelines removes their sites and nothing else moves; a part no longer needed is deleted;
+losing the layout file and reordering the config stops before any change.
+
+Usage: scale_test.py --binary BIN --moto ENDPOINT --work DIR
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import boto3
+
+FAILED = []
+REGION = "us-west-2"
+
+
+def check(name, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + name + ("" if ok else f"\n     {str(detail)[-2500:]}"), file=sys.stderr)
+    if not ok:
+        FAILED.append(name)
+
+
+def config(pipelines, sites=5):
+    lines = ["github_org: my-org", "pipelines_repo_name: scale", "aws_repo_name: aws-template", 'account_id: "123456789012"',
+             f"region: {REGION}", "input_bucket_name: scale-input-bucket", "output_bucket_name: scale-output-bucket",
+             "create_buckets: true",
+             "github_codestar_arn: arn:aws:codestar-connections:us-west-2:123456789012:connection/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+             "pipelines:"]
+    for p in pipelines:
+        lines += [f"  - name: {p}", "    type: Ingest", "    trigger: S3", "    configs:"]
+        lines += [f"      s{i}: {{input_bucket_path: {p}/s{i}/, config_file_path: pipelines/{p}/config/s{i}.yaml}}" for i in range(sites)]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--moto", required=True)
+    ap.add_argument("--work", required=True)
+    a = ap.parse_args()
+    work = Path(a.work).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    urllib.request.urlopen(urllib.request.Request(a.moto + "/moto-api/reset", method="POST")).read()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID="AKIASCALE00000000001", AWS_SECRET_ACCESS_KEY="x", AWS_REGION=REGION, AWS_ENDPOINT_URL=a.moto,
+               AWS_EC2_METADATA_DISABLED="true", HOME=str(work), CI="true")
+    cfg = work / "scale.yml"
+    layout = work / "scale.layout.json"
+    names = [f"p{i:03d}" for i in range(100)]
+
+    def t(*args):
+        p = subprocess.run([os.path.abspath(a.binary), *args], env=env, capture_output=True, text=True)
+        return p.returncode, p.stdout + p.stderr
+
+    cfg.write_text(config(names))
+    started = time.time()
+    rc, out = t("synth", "main", "-c", str(cfg), "-o", str(work / "out"), "-q")
+    stacks = sorted(work.joinpath("out").glob("*PipelinesStack*.template.json"))
+    counts = [len(json.loads(s.read_text())["Resources"]) for s in stacks]
+    check(f"100 x 5 sites synthesize as {len(stacks)} functions stacks, each within the quotas ({time.time() - started:.1f} s)",
+          rc == 0 and len(stacks) >= 3 and all(c <= 500 for c in counts) and layout.exists(), (out, counts))
+
+    kw = dict(endpoint_url=a.moto, region_name=REGION, aws_access_key_id="AKIASCALE00000000001", aws_secret_access_key="x")
+    cfn, ecr = boto3.client("cloudformation", **kw), boto3.client("ecr", **kw)
+    t("bootstrap")
+    t("deploy", "main", "-c", str(cfg), "--stack", "CodePipelineStack", "--require-approval", "never")
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                           "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 1, "digest": "sha256:" + "f" * 64},
+                           "layers": []})
+    for p in names + ["p100"]:
+        ecr.put_image(repositoryName="scale-main", imageManifest=manifest, imageTag=f"{p}-main")
+    started = time.time()
+    rc, out = t("deploy", "main", "-c", str(cfg), "--require-approval", "never", "--concurrency", "4")
+    deployed = [s["StackName"] for s in cfn.describe_stacks()["Stacks"] if "PipelinesStack" in s["StackName"]]
+    check(f"they deploy to moto ({time.time() - started:.1f} s)", rc == 0 and len(deployed) == len(stacks), out[-1500:])
+
+    def where():
+        out = {}
+        for s in deployed_parts():
+            for r in cfn.describe_stack_resources(StackName=s)["StackResources"]:
+                if r.get("ResourceType") == "AWS::Lambda::Function":
+                    out[r["PhysicalResourceId"]] = s
+        return out
+
+    def deployed_parts():
+        return sorted(s["StackName"] for s in cfn.describe_stacks()["Stacks"] if "PipelinesStack" in s["StackName"])
+
+    before = where()
+    cfg.write_text(config(names + ["p100"]))
+    rc, out = t("diff", "main", "-c", str(cfg))
+    lines = [l for l in out.splitlines() if re.match(r"^\[[-+~]\] ", l)]
+    functions_changes = [l for l in lines if "AWS::IAM" not in l]
+    check("adding a pipeline diffs as additions only (the build role's grants aside)",
+          all(l.startswith("[+]") for l in functions_changes) and sum("AWS::Lambda::Function" in l for l in functions_changes) == 5
+          and not any(l.startswith("[-]") for l in lines), "\n".join(lines[:40]))
+    rc, out = t("deploy", "main", "-c", str(cfg), "--require-approval", "never")
+    after = where()
+    check("after deploying it, no existing function moved", rc == 0 and all(after.get(f) == s for f, s in before.items()), out[-1500:])
+
+    kept = [n for n in names + ["p100"] if n not in names[10:20]]
+    cfg.write_text(config(kept))
+    rc, out = t("deploy", "main", "-c", str(cfg), "--require-approval", "never")
+    check("removing pipelines stops without --allow-destroy-data (their log groups)", rc != 0 and "delete data" in out, out[-800:])
+    rc, out = t("deploy", "main", "-c", str(cfg), "--require-approval", "never", "--allow-destroy-data")
+    now = where()
+    check("with it, their sites are removed and no other function moved",
+          rc == 0 and len(now) == len(kept) * 5 and all(now[f] == after[f] for f in now), out[-1500:])
+
+    cfg.write_text(config(names[:3]))
+    rc, out = t("deploy", "main", "-c", str(cfg), "--require-approval", "never", "--allow-destroy-data")
+    parts = deployed_parts()
+    check("shrunk to 3 pipelines, the parts no longer needed are deleted", rc == 0 and len(parts) == len(set(json.loads(layout.read_text())
+          ["branches"]["main"]["PipelinesStack"]["stacks"].values())) and "deleted (no longer needed)" in out, (parts, out[-1500:]))
+
+    cfg.write_text(config(names[:40]))
+    rc, out = t("deploy", "main", "-c", str(cfg), "--require-approval", "never")
+    layout.unlink()
+    cfg.write_text(config(list(reversed(names[:40]))))
+    before = where()
+    rc, out = t("deploy", "main", "-c", str(cfg), "--require-approval", "never")
+    check("without the layout file, a reordered config that would move sites stops before any change",
+          rc != 0 and "would move" in out and where() == before, out[-1500:])
+    print(f"scale: {'all passed' if not FAILED else str(len(FAILED)) + ' failed'}", file=sys.stderr)
+    sys.exit(1 if FAILED else 0)
+
+
+if __name__ == "__main__":
+    main()
