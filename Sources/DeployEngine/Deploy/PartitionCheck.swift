@@ -54,6 +54,21 @@ public enum PartitionCheck {
         return out.sorted()
     }
 
+    /// Deployed parts no longer synthesized, as stacks with nothing in them: a diff shows
+    /// their resources removed, destroy deletes them with the rest (after their dependents).
+    public static func orphanStacks(_ stacks: [DeployableStack], session: AWSSession) async throws -> [DeployableStack] {
+        var out: [DeployableStack] = []
+        for orphan in try await orphans(stacks, session: session) {
+            guard let sibling = stacks.first(where: { $0.partition != nil && ($0.region ?? orphan.region) == orphan.region }) else { continue }
+            var stack = try DeployableStack(name: orphan.name, account: sibling.account, region: orphan.region, templateBody: #"{"Resources":{}}"#)
+            stack.owner = sibling.owner
+            stack.dependencies = sibling.dependencies
+            stack.partition = sibling.partition
+            out.append(stack)
+        }
+        return out
+    }
+
     /// Deployed parts no longer synthesized.
     public static func orphans(_ stacks: [DeployableStack], session: AWSSession) async throws -> [(name: String, region: String)] {
         var out: [(String, String)] = []

@@ -19,7 +19,10 @@ public struct Destroy: AsyncParsableCommand {
         try await Console.runReportingErrors {
             let (selected, all) = try EngineSupport.selection(options)
             let (artifacts, added) = EngineSupport.withDependents(selected, all: all)
-            let stacks = try artifacts.map(DeployableStack.init)
+            let session = try aws.session()
+            var stacks = try artifacts.map(DeployableStack.init)
+            // Parts of a partition that a bigger config deployed go too.
+            stacks += (try? await PartitionCheck.orphanStacks(stacks, session: session)) ?? []
             let names = stacks.map(\.name).joined(separator: ", ")
             if !added.isEmpty {
                 Console.stderr("\(added.joined(separator: ", ")) depend\(added.count == 1 ? "s" : "") on the selected stack\(selected.count == 1 ? "" : "s") "
@@ -36,7 +39,7 @@ public struct Destroy: AsyncParsableCommand {
                 }
             }
             EngineSupport.onInterrupt(branch: options.branch)
-            let result = try await Destroyer(session: try aws.session(), reporter: EngineSupport.reporter()).run(stacks)
+            let result = try await Destroyer(session: session, reporter: EngineSupport.reporter()).run(stacks)
             if result.deleted.isEmpty {
                 throw CLIError("nothing to delete: \(names) \(stacks.count == 1 ? "is" : "are") not deployed in aws://\(stacks.first?.account ?? "?")/\(stacks.first?.region ?? "?")",
                                hint: "check the branch (`tsdeploy ls \(options.branch)`) and the config")

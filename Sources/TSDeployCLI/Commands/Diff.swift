@@ -24,14 +24,19 @@ public struct Diff: AsyncParsableCommand {
 
     public func run() async throws {
         let diffs = try await Console.runReportingErrors {
-            let stacks = try EngineSupport.stacks(options)
+            var stacks = try EngineSupport.stacks(options)
+            let session = try aws.session()
+            if template == nil {
+                // Parts of a partition no longer needed: deploy deletes them, so the diff shows it.
+                stacks += (try? await PartitionCheck.orphanStacks(stacks, session: session)) ?? []
+            }
             var local: JSONValue?
             if let template {
                 guard stacks.count == 1 else { throw CLIError("--template compares one stack", hint: "add --stack NAME") }
                 guard let data = FileManager.default.contents(atPath: template) else { throw CLIError("cannot read \(template)") }
                 local = try JSONValue.parse(String(decoding: data, as: UTF8.self))
             }
-            return try await StackInspector(session: try aws.session()).diff(stacks, against: local)
+            return try await StackInspector(session: session).diff(stacks, against: local)
         }
         if json {
             Console.stdout(DiffJSON.render(diffs))
