@@ -51,7 +51,9 @@ import Testing
         let error = await #expect(throws: TransportError.self) { _ = try await get(transport, "http://127.0.0.1:\(server.port)/", timeout: 1.5) }
         let waited = Date().timeIntervalSince(started)
         #expect(error?.kind == .timeout)
-        #expect(waited >= 1.4 && waited < 3, "waited \(waited) s")
+        // Below the helper's default of 5 s, so the configured 1.5 s is what ended it; the
+        // margin is for a loaded two-core machine running the other suites alongside.
+        #expect(waited >= 1.4 && waited < 4.5, "waited \(waited) s")
     }
 
     @Test func aResetOfAReusedConnectionIsRetriedAtOnce() async throws {

@@ -106,14 +106,25 @@ import Testing
             body = AWSRequest(method="POST", url="https://x/", data=req["body"]).prepare().body
             sys.stdout.write(body if isinstance(body, str) else body.decode())
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let theirs = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        // Off the cooperative pool: a blocked pool thread (two cores here) stalls every other
+        // test's continuations, the transport timeouts among them.
+        let theirs: String = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = ["python3", "-c", script]
+                let out = Pipe()
+                process.standardOutput = out
+                do {
+                    try process.run()
+                    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    process.waitUntilExit()
+                    continuation.resume(returning: text)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
         // Parameter order may differ (our ClientToken/Description aside): compare as sets of pairs.
         let mine = Set(ours.split(separator: "&").map(String.init).filter { !$0.hasPrefix("ClientToken=") && !$0.hasPrefix("Description=") })
         #expect(mine == Set(theirs.split(separator: "&").map(String.init)))
