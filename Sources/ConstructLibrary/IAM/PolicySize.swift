@@ -32,21 +32,27 @@ enum PolicySize {
     }
 
     /// The statement, or statements over slices of its resources that each fit `limit`.
+    /// Sizes add up per resource (no re-rendering), so a statement over thousands of ARNs
+    /// is cut in linear time.
     static func split(_ statement: PolicyStatement, limit: Int) -> [PolicyStatement] {
-        guard size(statement) > limit, statement.resources.count > 1 else { return [statement] }
+        guard statement.resources.count > 1, size(statement) > limit else { return [statement] }
+        var empty = statement
+        empty.resources = [.string("")]
+        empty.sid = statement.sid.map { $0 + "999" }
+        let base = size(empty) - 2  // the one empty string's quotes
         var pieces: [PolicyStatement] = []
         var current = statement
         current.resources = []
-        current.sid = nil
+        var currentSize = base
         for resource in statement.resources {
-            var next = current
-            next.resources.append(resource)
-            if !current.resources.isEmpty && size(next) > limit {
+            let add = size(resource) + (current.resources.isEmpty ? 0 : 1)
+            if !current.resources.isEmpty && currentSize + add > limit {
                 pieces.append(current)
-                current.resources = [resource]
-            } else {
-                current = next
+                current.resources = []
+                currentSize = base
             }
+            currentSize += size(resource) + (current.resources.isEmpty ? 0 : 1)
+            current.resources.append(resource)
         }
         if !current.resources.isEmpty { pieces.append(current) }
         if let sid = statement.sid {
