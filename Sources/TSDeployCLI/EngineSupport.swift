@@ -63,6 +63,16 @@ enum EngineSupport {
         }
     }
 
+    /// Whether to go on with a command that changes the account: yes with `--force`, else the
+    /// answer on the terminal; without one, an error naming `--force`. Says `declined` on a no.
+    static func proceed(force: Bool, question: String, needs: String, hint: String, declined: String) async throws -> Bool {
+        if force { return true }
+        guard let confirm else { throw CLIError("\(needs) and needs confirmation, but there is no terminal to ask on", hint: hint) }
+        if await confirm(question) { return true }
+        Console.stderr(declined)
+        return false
+    }
+
     /// `KEY=VALUE` pairs from repeatable flags.
     static func pairs(_ items: [String], flag: String) throws -> [(String, String)] {
         try items.map { item in

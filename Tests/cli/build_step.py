@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -27,36 +26,9 @@ from pathlib import Path
 import boto3
 import yaml
 
+from motolib import check, finish, start_moto
+
 ACCOUNT, REGION = "123456789012", "us-west-2"
-FAILED = []
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name + ("" if ok else f"\n     {detail}"), file=sys.stderr)
-    if not ok:
-        FAILED.append(name)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def start_moto(work):
-    port = free_port()
-    log = open(work / "moto-build.log", "w")
-    env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="3")
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log, env=env)
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=1)
-            return proc, f"http://127.0.0.1:{port}"
-        except Exception:
-            time.sleep(0.1)
-    raise SystemExit("moto did not start")
 
 
 def client(service, endpoint, keys):
@@ -191,17 +163,16 @@ def main():
     a = ap.parse_args()
     root, work, binary = Path(a.root).resolve(), Path(a.work).resolve(), os.path.abspath(a.binary)
     work.mkdir(parents=True, exist_ok=True)
-    moto, endpoint = start_moto(work)
+    # Three calls without keys make the test's admin; then every call is checked.
+    moto, endpoint = start_moto(work / "moto-build.log", env={"INITIAL_NO_AUTH_ACTION_COUNT": "3"})
     try:
         exercise(root, work, binary, endpoint)
     finally:
         moto.kill()
-    print(f"build step: {'all passed' if not FAILED else str(len(FAILED)) + ' failed'}", file=sys.stderr)
-    sys.exit(1 if FAILED else 0)
+    finish("build step")
 
 
 def exercise(root, work, binary, endpoint):
-    # Three calls without keys make the test's admin; then every call is checked.
     bootstrap_iam = client("iam", endpoint, ("AKIAUNSIGNED0000000", "x"))
     bootstrap_iam.create_user(UserName="test-admin")
     key = bootstrap_iam.create_access_key(UserName="test-admin")["AccessKey"]

@@ -6,11 +6,7 @@ set -uo pipefail
 bin="$1" moto="$2" work="$3"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cfg="$root/pipelines_config.yml"
-passed=0 failed=0
-check() {  # name, command…
-  local name="$1"; shift
-  if "$@" >"$work/guard.log" 2>&1; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name" >&2; cat "$work/guard.log" >&2; fi
-}
+source "$root/Tests/cli/lib.sh"
 aws_env=(env -u AWS_PROFILE AWS_ACCESS_KEY_ID=AKIAGUARDRAILS000001 AWS_SECRET_ACCESS_KEY=guard-secret AWS_REGION=us-west-2
   AWS_ENDPOINT_URL="$moto" AWS_EC2_METADATA_DISABLED=true HOME="$work/guard-home")
 t() { "${aws_env[@]}" "$bin" "$@"; }

@@ -5,11 +5,7 @@
 set -uo pipefail
 bin="$1" moto="$2" work="$3"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-passed=0 failed=0
-check() {
-  local name="$1"; shift
-  if "$@" >"$work/package.log" 2>&1; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name" >&2; cat "$work/package.log" >&2; fi
-}
+source "$root/Tests/cli/lib.sh"
 toolchain="$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")"
 hidden() {  # command…: run with the toolchain's directory hidden
   unshare -m bash -c 'mount -t tmpfs none "$0" && [[ -z "$(ls -A "$0")" ]] && exec "$@"' "$toolchain" "$@"

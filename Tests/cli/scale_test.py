@@ -18,14 +18,9 @@ from pathlib import Path
 
 import boto3
 
-FAILED = []
+from motolib import check, finish
+
 REGION = "us-west-2"
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name + ("" if ok else f"\n     {str(detail)[-2500:]}"), file=sys.stderr)
-    if not ok:
-        FAILED.append(name)
 
 
 def config(pipelines, sites=5):
@@ -149,8 +144,7 @@ def main():
     # (DeleteConflict), which CloudFormation never does, so the build stack stays.
     rc, out = t("destroy", "main", "-c", str(cfg), "--stack", "PipelinesStack", "--force")
     check("destroy with a smaller config deletes every part, the ones it no longer needs too", rc == 0 and deployed_parts() == [], (deployed_parts(), out[-1500:]))
-    print(f"scale: {'all passed' if not FAILED else str(len(FAILED)) + ' failed'}", file=sys.stderr)
-    sys.exit(1 if FAILED else 0)
+    finish("scale")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ Tests/migrate/moto_with_import.py adds them with AWS's checks.
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -27,33 +26,13 @@ from pathlib import Path
 
 import boto3
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
+from motolib import check, finish, start_moto  # noqa: E402
+
 ACCOUNT, REGION = "123456789012", "us-west-2"
-FAILED = []
 HERE = Path(__file__).resolve().parent
 SITES = [("lidar", "humboldt"), ("lidar", "morro"), ("lidar_vap", "humboldt")]
 PREFIX = "pipeline-template-main-lambda-"
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name + ("" if ok else f"\n     {str(detail)[-2500:]}"), file=sys.stderr)
-    if not ok:
-        FAILED.append(name)
-
-
-def start(work):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    log = open(work / "moto-migrate.log", "w")
-    proc = subprocess.Popen([sys.executable, str(HERE / "moto_with_import.py"), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=1)
-            return proc, f"http://127.0.0.1:{port}"
-        except Exception:
-            time.sleep(0.1)
-    raise SystemExit("moto did not start")
 
 
 def cdk_template():
@@ -138,13 +117,12 @@ def main():
     a = ap.parse_args()
     work = Path(a.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
-    proc, endpoint = start(work)
+    proc, endpoint = start_moto(work / "moto-migrate.log", command=[sys.executable, str(HERE / "moto_with_import.py")])
     try:
         exercise(os.path.abspath(a.binary), Path(a.root).resolve(), work, endpoint)
     finally:
         proc.kill()
-    print(f"migrate: {'all passed' if not FAILED else str(len(FAILED)) + ' failed'}", file=sys.stderr)
-    sys.exit(1 if FAILED else 0)
+    finish("migrate")
 
 
 def exercise(binary, root, work, endpoint):

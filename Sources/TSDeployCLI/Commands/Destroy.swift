@@ -28,16 +28,8 @@ public struct Destroy: AsyncParsableCommand {
                 Console.stderr("\(added.joined(separator: ", ")) depend\(added.count == 1 ? "s" : "") on the selected stack\(selected.count == 1 ? "" : "s") "
                                + "and will be deleted first (left alone, they would point at deleted resources).")
             }
-            if !force {
-                guard let confirm = EngineSupport.confirm else {
-                    throw CLIError("destroy deletes \(names) and needs confirmation, but there is no terminal to ask on",
-                                   hint: "pass --force to delete without asking")
-                }
-                guard await confirm("Delete \(names)? [y/N] ") else {
-                    Console.stderr("Nothing deleted.")
-                    return
-                }
-            }
+            guard try await EngineSupport.proceed(force: force, question: "Delete \(names)? [y/N] ", needs: "destroy deletes \(names)",
+                                                  hint: "pass --force to delete without asking", declined: "Nothing deleted.") else { return }
             EngineSupport.onInterrupt(branch: options.branch)
             let result = try await Destroyer(session: session, reporter: EngineSupport.reporter()).run(stacks)
             if result.deleted.isEmpty {

@@ -60,16 +60,8 @@ public struct Migrate: AsyncParsableCommand {
                 Console.stderr("Nothing to migrate: branch \(options.branch) is deployed by tsdeploy.")
                 return
             }
-            if !force {
-                guard let confirm = EngineSupport.confirm else {
-                    throw CLIError("migrate changes the account as listed above and needs confirmation, but there is no terminal to ask on",
-                                   hint: "review the plan, then pass --force")
-                }
-                guard await confirm("Migrate? [y/N] ") else {
-                    Console.stderr("Nothing changed.")
-                    return
-                }
-            }
+            guard try await EngineSupport.proceed(force: force, question: "Migrate? [y/N] ", needs: "migrate changes the account as listed above",
+                                                  hint: "review the plan, then pass --force", declined: "Nothing changed.") else { return }
             EngineSupport.onInterrupt(branch: options.branch)
             let binary = try SelfBinary.forBuild(explicit: tsdeployBinary)
             let qualifier = self.qualifier, branch = options.branch, engineOptions = deployOptions
