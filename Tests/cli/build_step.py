@@ -13,7 +13,6 @@
 What moto cannot show: what CloudFormation calls on the caller's behalf (lambda:CreateFunction
 for a stack resource is never checked) — docs/ci.md lists those permissions and their source.
 """
-import argparse
 import json
 import os
 import shutil
@@ -26,7 +25,7 @@ from pathlib import Path
 import boto3
 import yaml
 
-from motolib import check, finish, start_moto
+from motolib import arguments, check, finish, start_moto
 
 ACCOUNT, REGION = "123456789012", "us-west-2"
 
@@ -156,13 +155,8 @@ def build_script(buildspec):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--root", required=True)
-    ap.add_argument("--work", required=True)
-    a = ap.parse_args()
-    root, work, binary = Path(a.root).resolve(), Path(a.work).resolve(), os.path.abspath(a.binary)
-    work.mkdir(parents=True, exist_ok=True)
+    a = arguments("--root")
+    root, work, binary = a.root, a.work, a.binary
     # Three calls without keys make the test's admin; then every call is checked.
     moto, endpoint = start_moto(work / "moto-build.log", env={"INITIAL_NO_AUTH_ACTION_COUNT": "3"})
     try:

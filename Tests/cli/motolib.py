@@ -38,6 +38,22 @@ def start_moto(log_path, command=None, env=None):
     raise SystemExit(f"moto did not start; see {log_path}")
 
 
+def arguments(*extra):
+    """--binary and --work (made absolute, the work directory created), plus `extra` options."""
+    import argparse
+    from pathlib import Path
+    ap = argparse.ArgumentParser()
+    for name in ("--binary", "--work") + extra:
+        ap.add_argument(name, required=True)
+    a = ap.parse_args()
+    a.binary = os.path.abspath(a.binary)
+    a.work = Path(a.work).resolve()
+    a.work.mkdir(parents=True, exist_ok=True)
+    if getattr(a, "root", None):
+        a.root = Path(a.root).resolve()
+    return a
+
+
 def finish(label):
     print(f"{label}: {'all passed' if not FAILED else str(len(FAILED)) + ' failed'}", file=sys.stderr)
     sys.exit(1 if FAILED else 0)

@@ -6,7 +6,6 @@ losing the layout file and reordering the config stops before any change.
 
 Usage: scale_test.py --binary BIN --moto ENDPOINT --work DIR
 """
-import argparse
 import json
 import os
 import re
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import boto3
 
-from motolib import check, finish
+from motolib import arguments, check, finish
 
 REGION = "us-west-2"
 
@@ -36,13 +35,8 @@ def config(pipelines, sites=5):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--moto", required=True)
-    ap.add_argument("--work", required=True)
-    a = ap.parse_args()
-    work = Path(a.work).resolve()
-    work.mkdir(parents=True, exist_ok=True)
+    a = arguments("--moto")
+    work = a.work
     urllib.request.urlopen(urllib.request.Request(a.moto + "/moto-api/reset", method="POST")).read()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID="AKIASCALE00000000001", AWS_SECRET_ACCESS_KEY="x", AWS_REGION=REGION, AWS_ENDPOINT_URL=a.moto,
@@ -52,7 +46,7 @@ def main():
     names = [f"p{i:03d}" for i in range(100)]
 
     def t(*args):
-        p = subprocess.run([os.path.abspath(a.binary), *args], env=env, capture_output=True, text=True)
+        p = subprocess.run([a.binary, *args], env=env, capture_output=True, text=True)
         return p.returncode, p.stdout + p.stderr
 
     cfg.write_text(config(names))

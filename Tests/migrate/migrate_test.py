@@ -15,7 +15,6 @@ handler's rule — empty only while the auto-delete tag is on — is covered by 
 tags are gone from the resources before the stack is deleted. moto lacks IMPORT change sets;
 Tests/migrate/moto_with_import.py adds them with AWS's checks.
 """
-import argparse
 import json
 import os
 import subprocess
@@ -27,7 +26,7 @@ from pathlib import Path
 import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
-from motolib import check, finish, start_moto  # noqa: E402
+from motolib import arguments, check, finish, start_moto  # noqa: E402
 
 ACCOUNT, REGION = "123456789012", "us-west-2"
 HERE = Path(__file__).resolve().parent
@@ -110,16 +109,11 @@ def shape_account(endpoint):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--binary", required=True)
-    ap.add_argument("--root", required=True)
-    ap.add_argument("--work", required=True)
-    a = ap.parse_args()
-    work = Path(a.work).resolve()
-    work.mkdir(parents=True, exist_ok=True)
+    a = arguments("--root")
+    work = a.work
     proc, endpoint = start_moto(work / "moto-migrate.log", command=[sys.executable, str(HERE / "moto_with_import.py")])
     try:
-        exercise(os.path.abspath(a.binary), Path(a.root).resolve(), work, endpoint)
+        exercise(a.binary, a.root, work, endpoint)
     finally:
         proc.kill()
     finish("migrate")
