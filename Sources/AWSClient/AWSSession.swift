@@ -36,6 +36,8 @@ public struct AWSSession: Sendable {
     public let transport: any HTTPTransport
     public let retry: RetryStrategy
     public let clock: ClockSkew
+    /// One adaptive send rate per service and region for every client of this session.
+    public let limiters = RateLimiters()
     public let environment: AWSEnvironment
 
     public init(_ options: Options = Options()) throws {
@@ -88,6 +90,7 @@ public struct AWSSession: Sendable {
         try EndpointURL.validate(endpoint)
         var client = AWSClient(service: service, region: name, endpoint: endpoint,
                                credentials: credentials, transport: transport, retry: retry, clock: clock)
+        client.limiter = limiters.limiter(service: service.id, region: name)
         // How long one attempt may wait for an answer (the AWS CLI's --cli-read-timeout).
         if let seconds = environment["TSDEPLOY_HTTP_TIMEOUT"].flatMap(Double.init), seconds > 0 { client.timeout = seconds }
         return client

@@ -32,8 +32,13 @@ def error_body(kind, code, message):
 
 
 class FaultProxy:
-    def __init__(self, upstream_port, seed=0, rate=0.0, slow_seconds=3.0, faults=FAULTS):
+    def __init__(self, upstream_port, seed=0, rate=0.0, slow_seconds=3.0, faults=FAULTS, max_rps=None):
         self.upstream_port = upstream_port
+        # Like a real endpoint's rate limit: more than max_rps requests in the last second are throttled.
+        self.max_rps = max_rps
+        self.recent = []
+        self.throttled = 0
+        self.forwarded = 0
         self.rate = rate
         self.slow_seconds = slow_seconds
         self.faults = list(faults)
@@ -108,6 +113,14 @@ class FaultProxy:
 
     def draw(self):
         with self.lock:
+            if self.max_rps is not None:
+                t = time.monotonic()
+                self.recent = [r for r in self.recent if r > t - 1]
+                if len(self.recent) >= self.max_rps:
+                    self.throttled += 1
+                    return "throttle"
+                self.recent.append(t)
+                self.forwarded += 1
             if self.rate <= 0 or self.random.random() >= self.rate:
                 return None
             fault = self.random.choice(self.faults)

@@ -13,6 +13,8 @@ public struct AWSClient: Sendable {
     public let retry: RetryStrategy
     public let clock: ClockSkew
     public var timeout: TimeInterval = 60
+    /// Shared by the session's clients of this service and region (see AdaptiveRateLimiter).
+    public var limiter: AdaptiveRateLimiter?
 
     public init(service: AWSService, region: String, endpoint: ResolvedEndpoint, credentials: CredentialResolver?,
                 transport: any HTTPTransport, retry: RetryStrategy = RetryStrategy(), clock: ClockSkew = ClockSkew()) {
@@ -37,6 +39,7 @@ public struct AWSClient: Sendable {
         let url = base + path + (query.isEmpty ? "" : "?" + query)
         while true {
             try Task.checkCancellation()
+            await limiter?.acquire()
             var request = try SignableRequest(method: method, url: url, headers: headers, body: body)
             if let credentials {
                 let signer = SigV4Signer(credentials: try await credentials.credentials(),
@@ -50,10 +53,12 @@ public struct AWSClient: Sendable {
                 let response = try await transport.send(outgoing)
                 let skewChanged = await clock.observe(serverDate: response.header("date"))
                 if (200..<300).contains(response.status) {
+                    limiter?.record(throttled: false)
                     await retry.quota.release(spent)
                     return response
                 }
                 let error = AWSError.parse(service: service.id, operation: operation, response: response)
+                limiter?.record(throttled: RetryStrategy.throttlingCodes.contains(error.code) || response.status == 429)
                 if skewChanged, !skewRetried, RetryStrategy.clockSkewCodes.contains(error.code) {
                     skewRetried = true
                     continue

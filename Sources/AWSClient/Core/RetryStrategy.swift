@@ -34,7 +34,7 @@ public struct RetryStrategy: Sendable {
         random() * min(pow(2, Double(attempt - 1)), maxBackoff)
     }
 
-    static let throttlingCodes: Set<String> = [
+    public static let throttlingCodes: Set<String> = [
         "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
         "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
         "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",

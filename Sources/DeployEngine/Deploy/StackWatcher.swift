@@ -31,32 +31,43 @@ public struct StackWatcher: Sendable {
         var seen = lastSeen
         var progress = progress
         var collected: [CloudFormation.StackEvent] = []
+        var interval = pollInterval
+        var throttledInARow = 0
         while true {
-            // Newest first: page back until the last event already shown.
-            var fresh: [CloudFormation.StackEvent] = []
-            var token: String?
-            pages: repeat {
-                let page: (events: [CloudFormation.StackEvent], nextToken: String?)
-                do { page = try await cloudFormation.describeStackEvents(stackId, nextToken: token) } catch let error as AWSError
-                    where CloudFormationClient.isMissingStack(error) { break pages }
-                for event in page.events {
-                    if event.eventId == seen { break pages }
-                    fresh.append(event)
+            do {
+                // Newest first: page back until the last event already shown.
+                var fresh: [CloudFormation.StackEvent] = []
+                var token: String?
+                pages: repeat {
+                    let page: (events: [CloudFormation.StackEvent], nextToken: String?)
+                    do { page = try await cloudFormation.describeStackEvents(stackId, nextToken: token) } catch let error as AWSError
+                        where CloudFormationClient.isMissingStack(error) { break pages }
+                    for event in page.events {
+                        if event.eventId == seen { break pages }
+                        fresh.append(event)
+                    }
+                    token = page.nextToken
+                } while token != nil
+                for event in fresh.reversed() {
+                    progress.apply(event, stackName: name)
+                    collected.append(event)
+                    reporter.event(name, event, progress: progress)
                 }
-                token = page.nextToken
-            } while token != nil
-            for event in fresh.reversed() {
-                progress.apply(event, stackName: name)
-                collected.append(event)
-                reporter.event(name, event, progress: progress)
+                if let newest = fresh.first { seen = newest.eventId }
+                let stack = try await cloudFormation.describeStack(stackId)
+                let status = stack?.status ?? "DELETE_COMPLETE"
+                if !StackStatus.isInProgress(status) {
+                    return Outcome(status: status, statusReason: stack?.statusReason, events: collected)
+                }
+                throttledInARow = 0
+                interval = max(pollInterval, interval / 2)
+            } catch let error as AWSError where RetryStrategy.throttlingCodes.contains(error.code) && throttledInARow < 12 {
+                // Still throttled after the client's retries: CloudFormation carries on either
+                // way, so polling less often loses nothing; failing would abandon a deploy under way.
+                throttledInARow += 1
+                interval = min(max(interval, 1) * 2, 30)
             }
-            if let newest = fresh.first { seen = newest.eventId }
-            let stack = try await cloudFormation.describeStack(stackId)
-            let status = stack?.status ?? "DELETE_COMPLETE"
-            if !StackStatus.isInProgress(status) {
-                return Outcome(status: status, statusReason: stack?.statusReason, events: collected)
-            }
-            try await sleep(pollInterval)
+            try await sleep(interval)
         }
     }
 }
