@@ -48,7 +48,7 @@ struct CrossStackWiring {
             outputs[producer.stackName, default: []].append(
                 Output(logicalId: outputId, value: value, description: "Read by tsdeploy for a dependent stack"))
         }
-        let parameterId = "From" + LogicalId.alphanumeric(producer.stackName) + outputId
+        let parameterId = CrossStackParameter.id(producerStack: producer.stackName, output: outputId)
         let link = Link(consumerStack: consumer.stackName, parameterId: parameterId,
                         producerStack: producer.stackName, outputId: outputId)
         if !links.contains(link) { links.append(link) }
@@ -66,5 +66,13 @@ struct CrossStackWiring {
             p.type = "String"
             template.addParameter(p)
         }
+    }
+}
+
+/// The consumer parameter that carries a producer's output; the engine reads deployed
+/// consumers' parameters by this name to know which outputs are still in use.
+public enum CrossStackParameter {
+    public static func id(producerStack: String, output: String) -> String {
+        "From" + LogicalId.alphanumeric(producerStack) + output
     }
 }

@@ -12,6 +12,10 @@ management"), including the checks AWS makes, so tests see AWS's answers:
 And one moto bug fixed, since the reference's CDK stack trips it: UsePreviousValue on an
 `AWS::SSM::Parameter::Value<…>` parameter (CDK's BootstrapVersion) hands moto the resolved
 value, which it then looks up again as a parameter name and crashes; AWS keeps the name.
+And after executing any other change set, moto keeps the stack's old outputs and parameters
+(only CreateStack/UpdateStack refresh them), and fails when the new template drops a
+parameter; the shim refreshes both and drops the parameter, as AWS does, so a
+consumer stack can read a producer's outputs (Tests/DeployEngineTests, TSDEPLOY_MOTO_CFN_ENDPOINT).
 Everything else is moto's own. Usage: moto_with_import.py -H 127.0.0.1 -p PORT
 """
 import json
@@ -100,7 +104,20 @@ def execute_change_set(self, change_set_name, stack_name=None):
     change_set = self.change_sets.get(change_set_name) or next(
         (c for c in self.change_sets.values() if c.change_set_name == change_set_name), None)
     if change_set is None or change_set.change_set_type != "IMPORT":
-        return ORIGINAL_EXECUTE(self, change_set_name, stack_name)
+        if change_set is not None and change_set.change_set_type == "UPDATE":
+            # moto keeps a parameter the new template dropped and then fails looking it up.
+            resource_map = self.stacks[change_set.stack_id].resource_map
+            declared = change_set.template_dict.get("Parameters", {})
+            resource_map.input_parameters = dict(change_set.parameters or {})
+            for name in [n for n in resource_map.resolved_parameters if n not in declared]:
+                del resource_map.resolved_parameters[name]
+        ORIGINAL_EXECUTE(self, change_set_name, stack_name)
+        if change_set is not None:
+            stack = self.stacks[change_set.stack_id]
+            stack.template_dict = change_set.template_dict
+            stack.parameters = dict(change_set.parameters or {})
+            stack.output_map = stack._create_output_map()
+        return None
     stack = self.stacks[change_set.stack_id]
     template = json.loads(change_set.template)
     stack._add_stack_event("IMPORT_IN_PROGRESS", resource_status_reason="User Initiated")

@@ -58,7 +58,8 @@ public struct AWSClient: Sendable {
                     return response
                 }
                 let error = AWSError.parse(service: service.id, operation: operation, response: response)
-                limiter?.record(throttled: RetryStrategy.throttlingCodes.contains(error.code) || response.status == 429)
+                // 503 too: S3 throttles with 503 SlowDown, and a HEAD answer has no body to name it.
+                limiter?.record(throttled: RetryStrategy.throttlingCodes.contains(error.code) || [429, 503].contains(response.status))
                 if skewChanged, !skewRetried, RetryStrategy.clockSkewCodes.contains(error.code) {
                     skewRetried = true
                     continue

@@ -25,6 +25,9 @@ public struct Deployment: Sendable {
     /// Stacks that must be deployed exactly as synthesized before anything changes.
     public var mustBeDeployedAsSynthesized: [DeployableStack] = []
     public var branch = ""
+    /// Every stack of the app, selected or not: a deployed one that reads a value a selected
+    /// stack stops providing stops the deploy (ReleasedOutputs).
+    public var appStacks: [DeployableStack] = []
     public var extraTags: [CloudFormation.Tag] = []
 
     public init(session: AWSSession, reporter: any DeployReporter, options: DeployOptions) {
@@ -33,7 +36,8 @@ public struct Deployment: Sendable {
         self.options = options
     }
 
-    public func run(_ stacks: [DeployableStack]) async throws -> [(stack: String, result: DeployResult)] {
+    public func run(_ selected: [DeployableStack]) async throws -> [(stack: String, result: DeployResult)] {
+        var stacks = selected
         guard concurrency >= 1 else { throw DeployError("the concurrency must be at least 1, got \(concurrency)") }
         var overrides = try ParameterOverrides.resolve(parameterOverrides, stacks: stacks)
         let identity = try await EnvironmentCheck.verify(stacks + mustBeDeployedAsSynthesized, session: session)
@@ -52,6 +56,9 @@ public struct Deployment: Sendable {
                                   + (moves.count > 10 ? "\n  …" : "") + "\nNothing was changed.",
                                   hint: "the layout file beside the config records where each site is (NAME.layout.json): restore it from version control")
             }
+        }
+        if mustBeDeployedAsSynthesized.isEmpty {
+            stacks = try await ReleasedOutputs.order(stacks, appStacks: appStacks, session: session, reporter: reporter)
         }
         if !mustBeDeployedAsSynthesized.isEmpty {
             try await BuildChecks.requireDeployedAsSynthesized(mustBeDeployedAsSynthesized, session: session, branch: branch)

@@ -78,6 +78,7 @@ public struct Deploy: AsyncParsableCommand {
             deployment.parameterOverrides = Dictionary(try EngineSupport.pairs(parameters, flag: "--parameters"), uniquingKeysWith: { _, b in b })
             deployment.branch = options.branch
             deployment.useExecutionRole = !noExecutionRole
+            deployment.appStacks = try synthesis.all.map(DeployableStack.init)
             if buildStackUnchanged {
                 deployment.mustBeDeployedAsSynthesized = try synthesis.all
                     .filter { a in !synthesis.selected.contains { $0.stackName == a.stackName } }.map(DeployableStack.init)
