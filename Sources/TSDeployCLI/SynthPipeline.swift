@@ -28,6 +28,7 @@ public struct SynthPipeline {
     public func run() throws -> Result {
         let loaded = try ConfigLoader.load(path: configPath, branch: branch)
         var warnings = loaded.warnings.map { $0.rendered(source: loaded.source) }
+        if let (message, hint) = TsdatDeployment.scaleProblem(config: loaded.config, branch: branch) { throw CLIError(message, hint: hint) }
         let layout = try LayoutFile.read(besideConfig: configPath, branch: branch)
         let deployment = TsdatDeployment(config: loaded.config, branch: branch, layout: layout)
         for name in deployment.shortenedNames {

@@ -22,6 +22,9 @@ public final class CodePipelineStack: Stack {
 
     /// The names of the functions stacks the build deploys.
     public let functionStacks: [String]
+    /// Up to this many sites the build's role names each function, rule, log group and alarm;
+    /// past it (IAM's policy quotas) it holds them by the branch's name prefix.
+    public static let exactGrantSites = 50
 
     init(_ app: App, config c: PipelinesConfig, names: inout TsdatNames, functionStacks: [String]) {
         self.functionStacks = functionStacks
@@ -132,10 +135,23 @@ public final class CodePipelineStack: Stack {
     /// CloudFormation calls for each function, rule, log group and alarm of this branch.
     private func grantBuild(_ c: PipelinesConfig, names: inout TsdatNames) {
         repository.grantPullPush(project)
-        // Exact names, not `{repo}-{branch}*`: a prefix of one branch's names is the start
-        // of another's (`m` of `main`), so a pattern would let one branch's build change
-        // another branch's functions. A config that adds a site changes these grants, so it
-        // needs this stack deployed first (docs/ci.md: the build refuses until then).
+        // Up to `exactGrantSites` sites: exact names, not `{repo}-{branch}*` — a prefix of one
+        // branch's names is the start of another's (`m` of `main`), so a pattern would let one
+        // branch's build change another branch's functions. A config that adds a site changes
+        // these grants, so it needs this stack deployed first (docs/ci.md: the build refuses
+        // until then). Past that IAM's policy quotas do not hold the names, and every name
+        // (rules too) starts with `{repo}-{branch}-lambda-`, which is granted as a pattern; the
+        // engine refuses a deploy where that pattern would reach another stack's names
+        // (the name-scope outputs below, DeployEngine NameScopes).
+        var scope: OrderedObject = ["names": .string(names.sharedNamePrefix)]
+        if names.rulesUnderFunctionPrefix { scope["grants"] = .string(names.functionPrefix) }
+        addEngineMetadata(NameScope.metadataType, .object(scope), at: self)
+        addOutput(Output(logicalId: NameScope.namesOutput, value: .string(names.sharedNamePrefix),
+                         description: "Every function, rule and alarm name of this branch starts with this (and every log group name after /aws/lambda/)"))
+        if names.rulesUnderFunctionPrefix {
+            addOutput(Output(logicalId: NameScope.grantsOutput, value: .string(names.functionPrefix),
+                             description: "The build may change functions, log groups, alarms and rules whose names start with this"))
+        }
         var derived = names  // a copy: the PipelinesStack reports shortened names itself
         var functions: [String] = [], rules: [String] = []
         for p in c.pipelines {
@@ -177,12 +193,16 @@ public final class CodePipelineStack: Stack {
         for (scope, all) in FunctionsStackPermissions.actions(for: types) {
             var actions = all
             let resources: [TemplateValue]
+            let byPrefix = names.rulesUnderFunctionPrefix, prefix = names.functionPrefix
             switch scope {
-            case .functions: resources = functions.map { arn("lambda", "function:\($0)") }
-            case .rules: resources = rules.map { arn("events", "rule/\($0)") }
-            case .alarms: resources = functions.map { arn("cloudwatch", "alarm:\(names.errorAlarmName(function: $0))") }
+            case .functions: resources = byPrefix ? [arn("lambda", "function:\(prefix)*")] : functions.map { arn("lambda", "function:\($0)") }
+            case .rules: resources = byPrefix ? [arn("events", "rule/\(prefix)*")] : rules.map { arn("events", "rule/\($0)") }
+            case .alarms:
+                resources = byPrefix ? [arn("cloudwatch", "alarm:\(prefix)*")]
+                    : functions.map { arn("cloudwatch", "alarm:\(names.errorAlarmName(function: $0))") }
             case .logGroups:
-                resources = functions.flatMap { [arn("logs", "log-group:/aws/lambda/\($0)"), arn("logs", "log-group:/aws/lambda/\($0):*")] }
+                resources = byPrefix ? [arn("logs", "log-group:/aws/lambda/\(prefix)*")]
+                    : functions.flatMap { [arn("logs", "log-group:/aws/lambda/\($0)"), arn("logs", "log-group:/aws/lambda/\($0):*")] }
                 // DescribeLogGroups lists by prefix and is authorized on every group: read-only, on its own.
                 actions.removeAll { $0 == "logs:DescribeLogGroups" }
                 project.addToPrincipalPolicy(PolicyStatement(sid: "FunctionsStackListLogGroups", actions: ["logs:DescribeLogGroups"],

@@ -52,7 +52,25 @@ public struct TsdatNames: Sendable {
         limit("Lambda function name", Self.slug("\(base)-lambda-\(pipeline)-\(site)", allowed: Self.alnum + "-_"), 64)
     }
     public mutating func ruleName(_ pipeline: String, _ site: String) -> String {
-        limit("EventBridge rule name", Self.slug("\(base)-\(pipeline)-\(site)-trigger", allowed: Self.alnum + "-_."), 64)
+        let name = rulesUnderFunctionPrefix ? "\(functionPrefix)\(pipeline)-\(site)-trigger" : "\(base)-\(pipeline)-\(site)-trigger"
+        return limit("EventBridge rule name", Self.slug(name, allowed: Self.alnum + "-_."), 64)
+    }
+
+    /// `{repo}-{branch}-lambda-`: what every function, log group (after `/aws/lambda/`) and
+    /// alarm name of the branch starts with, and its rule names too when
+    /// `rulesUnderFunctionPrefix` — so one pattern grants them all (CodePipelineStack's
+    /// grants past `exactGrantSites`).
+    public var functionPrefix: String { "\(base)-lambda-" }
+    /// Rule names `{repo}-{branch}-lambda-{pipeline}-{site}-trigger` instead of the
+    /// reference's `{repo}-{branch}-{pipeline}-{site}-trigger` (set for grants by prefix).
+    public var rulesUnderFunctionPrefix = false
+    /// Shortened names keep their first 55 characters less a trailing separator (`limit`;
+    /// separators never come two in a row), so a prefix up to 54 is in every name.
+    public static let keptPrefixLength = 54
+    /// The start every name of the branch shares (rules included), as far as shortening keeps it.
+    public var sharedNamePrefix: String {
+        let full = rulesUnderFunctionPrefix ? functionPrefix : base + "-"
+        return String(full.prefix(Self.keptPrefixLength))
     }
 
     /// The names tsdat/aws-template's build gave what it made outside any template: raw

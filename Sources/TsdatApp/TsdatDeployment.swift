@@ -29,6 +29,7 @@ public struct TsdatDeployment {
         app = App()
         let units = config.pipelines.flatMap { p in p.sites.map { (key: Self.unitKey(p, $0), resources: PipelinesStack.resourcesPerSite) } }
         layout = partition.place(units, layout: previous)
+        names.rulesUnderFunctionPrefix = units.count > CodePipelineStack.exactGrantSites
         let numbers = Set(layout.stacks.values).sorted()
         codePipelineStack = CodePipelineStack(app, config: config, names: &names,
                                               functionStacks: (numbers.isEmpty ? [1] : numbers).map { names.pipelinesStack($0) })
@@ -64,6 +65,19 @@ public struct TsdatDeployment {
             stack.addEngineMetadata(Self.ownerMetadataType, ["tag": .string(Self.ownerTag), "value": .string(branch)], at: stack)
         }
         shortenedNames = names.shortened
+    }
+
+    /// Why this config cannot deploy on this branch at its size, if it cannot: past
+    /// `CodePipelineStack.exactGrantSites` sites every name must start with the branch's
+    /// `{repo}-{branch}-lambda-` whole, which shortening keeps only up to 54 characters.
+    public static func scaleProblem(config: PipelinesConfig, branch: String) -> (message: String, hint: String)? {
+        let sites = config.pipelines.reduce(0) { $0 + $1.sites.count }
+        let prefix = TsdatNames(repo: config.pipelinesRepoName, branch: branch).functionPrefix
+        guard sites > CodePipelineStack.exactGrantSites, prefix.count > TsdatNames.keptPrefixLength else { return nil }
+        return ("\(sites) sites are more than the build's role can name one by one (\(CodePipelineStack.exactGrantSites)), so it holds "
+                + "them by the prefix '\(prefix)'; that prefix is \(prefix.count) characters, and AWS's name limits keep only "
+                + "\(TsdatNames.keptPrefixLength) of it",
+                "use a shorter branch name (or pipelines repository name), or split the pipelines across configs")
     }
 
     public static func unitKey(_ p: PipelineConfig, _ site: SiteConfig) -> String { "\(p.name)/\(site.id)" }

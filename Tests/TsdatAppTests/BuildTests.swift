@@ -162,30 +162,97 @@ import Yams
         #expect(text.contains("parameter/tsdeploy-bootstrap/${ToolkitQualifier}/version"))
     }
 
-    @Test func aBuildRoleForManySitesStaysWithinIAMsSizeLimits() throws {
-        let sites = (0..<60).map { "      s\($0): {input_bucket_path: lidar/s\($0)/, config_file_path: pipelines/lidar/config/pipeline_humboldt.yaml}" }
+    /// The sample (3 sites) plus `extra` sites of the lidar pipeline; the build stack.
+    func synthesize(extraSites extra: Int) throws -> [StackArtifact] {
+        let sites = (0..<extra).map { "      s\($0): {input_bucket_path: lidar/s\($0)/, config_file_path: pipelines/lidar/config/pipeline_humboldt.yaml}" }
         var text = try Fixtures.sampleSource()
         let morro = "      morro:    {input_bucket_path: lidar/morro/,    config_file_path: pipelines/lidar/config/pipeline_morro.yaml}"
         text = text.replacingOccurrences(of: morro, with: morro + "\n" + sites.joined(separator: "\n"))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("many-\(UUID().uuidString).yml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let stack = try #require(try Fixtures.synthesize(path).first { $0.stackName.hasSuffix("CodePipelineStack") })
+        return try Fixtures.synthesize(path)
+    }
+
+    func buildStack(extraSites extra: Int) throws -> StackArtifact {
+        try #require(try synthesize(extraSites: extra).first { $0.stackName.hasSuffix("CodePipelineStack") })
+    }
+
+    func buildRolePolicies(_ stack: StackArtifact) throws -> (project: CloudFormation.Resource, policies: [CloudFormation.Resource]) {
         let project = try #require(stack.template.resources.first { $0.type == "AWS::CodeBuild::Project" })
         let roleId = try #require(project.properties["ServiceRole"]?["Fn::GetAtt"]?.arrayValue?.first?.stringValue)
         let policies = stack.template.resources.filter { r in
             ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"].contains(r.type) && (r.properties["Roles"]?.arrayValue ?? []).contains(["Ref": .string(roleId)])
         }
+        return (project, policies)
+    }
+
+    @Test func upToFiftySitesTheBuildRoleNamesEachOneWithinIAMsSizeLimits() throws {
+        let stack = try buildStack(extraSites: CodePipelineStack.exactGrantSites - 3)
+        let (project, policies) = try buildRolePolicies(stack)
         let inline = policies.filter { $0.type == "AWS::IAM::Policy" }
         let managed = policies.filter { $0.type == "AWS::IAM::ManagedPolicy" }
         #expect(inline.count == 1 && managed.count >= 2 && managed.count <= 10)
         for p in inline { #expect(JSONWriter.compact(p.properties["PolicyDocument"]!).utf8.count <= 10_240) }
         for p in managed { #expect(JSONWriter.compact(p.properties["PolicyDocument"]!).utf8.count <= 6_144) }
-        // Every function of every site is still granted, exactly once per action group.
+        // Every function of every site is granted by name, and no pattern.
         let all = policies.map { JSONWriter.compact($0.properties["PolicyDocument"]!) }.joined()
-        for i in 0..<60 { #expect(all.contains("function:pipeline-template-main-lambda-lidar-s\(i)\"")) }
+        let missing = (0..<(CodePipelineStack.exactGrantSites - 3)).filter { !all.contains("function:pipeline-template-main-lambda-lidar-s\($0)\"") }
+        #expect(missing.isEmpty)
+        #expect(!all.contains("lambda-*"))
+        #expect(!stack.template.outputs.contains { $0.logicalId == NameScope.grantsOutput })
         // The project waits for every policy holding its grants.
-        let deps = project.dependsOn
-        for p in policies { #expect(deps.contains(p.logicalId), "\(p.logicalId) is not a dependency of the project") }
+        for p in policies { #expect(project.dependsOn.contains(p.logicalId), "\(p.logicalId) is not a dependency of the project") }
+    }
+
+    @Test func pastFiftySitesTheBuildRoleHoldsTheBranchsPrefixAndEveryNameIsUnderIt() throws {
+        let stack = try buildStack(extraSites: 60)
+        let (_, policies) = try buildRolePolicies(stack)
+        #expect(policies.count == 1)
+        let all = policies.map { JSONWriter.compact($0.properties["PolicyDocument"]!) }.joined()
+        for pattern in ["function:pipeline-template-main-lambda-*", "rule/pipeline-template-main-lambda-*",
+                        "alarm:pipeline-template-main-lambda-*", "log-group:/aws/lambda/pipeline-template-main-lambda-*"] {
+            #expect(all.contains(pattern + "\""), "\(pattern)")
+        }
+        #expect(!all.contains("lambda-lidar-s0"))
+        #expect(stack.template.outputs.first { $0.logicalId == NameScope.grantsOutput }?.value == .string("pipeline-template-main-lambda-"))
+        // Every name the functions stacks create is under the pattern.
+        let named: [String: String] = ["AWS::Lambda::Function": "FunctionName", "AWS::Events::Rule": "Name",
+                                       "AWS::CloudWatch::Alarm": "AlarmName", "AWS::Logs::LogGroup": "LogGroupName"]
+        var outside: [String] = [], seen = 0
+        for stack in try synthesize(extraSites: 60) where stack.stackName.contains("PipelinesStack") {
+            for r in stack.template.resources {
+                guard let key = named[r.type], let value = r.properties[key]?.stringValue else { continue }
+                seen += 1
+                if !value.hasPrefix("pipeline-template-main-lambda-") && !value.hasPrefix("/aws/lambda/pipeline-template-main-lambda-") {
+                    outside.append(value)
+                }
+            }
+        }
+        #expect(seen == 63 * 4)
+        #expect(outside.isEmpty, "\(outside.prefix(5))")
+    }
+
+    @Test func pastFiftySitesABranchWhosePrefixShorteningWouldCutIsRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("many-\(UUID().uuidString).yml").path
+        let sites = (0..<60).map { "      s\($0): {input_bucket_path: lidar/s\($0)/, config_file_path: pipelines/lidar/config/pipeline_humboldt.yaml}" }
+        let morro = "      morro:    {input_bucket_path: lidar/morro/,    config_file_path: pipelines/lidar/config/pipeline_morro.yaml}"
+        try Fixtures.sampleSource().replacingOccurrences(of: morro, with: morro + "\n" + sites.joined(separator: "\n"))
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let config = try ConfigLoader.load(path: path, branch: "main").config
+        #expect(TsdatDeployment.scaleProblem(config: config, branch: "main") == nil)
+        let long = "feature/a-rather-long-branch-name-for-this"
+        let problem = try #require(TsdatDeployment.scaleProblem(config: config, branch: long))
+        #expect(problem.message.contains("54"))
+        // Few sites: names one by one, any length.
+        #expect(TsdatDeployment.scaleProblem(config: try ConfigLoader.load(path: Fixtures.sample, branch: "main").config, branch: long) == nil)
+    }
+
+    @Test func namesOverlapAPatternWhenEitherExtendsTheOther() {
+        #expect(NameScope.overlaps(names: "scale-main-lambda-x-lambda-", grants: "scale-main-lambda-"))
+        #expect(NameScope.overlaps(names: "scale-", grants: "scale-main-lambda-"))
+        #expect(!NameScope.overlaps(names: "scale-main2-", grants: "scale-main-lambda-"))
+        #expect(!NameScope.overlaps(names: "scale-dev-lambda-", grants: "scale-main-lambda-"))
     }
 }

@@ -2,7 +2,9 @@
 """Many sites against moto: 100 pipelines x 5 sites (3,000 resources) deploy as several
 functions stacks within CloudFormation's quotas; adding a pipeline only adds; removing
 pipelines removes their sites and nothing else moves; a part no longer needed is deleted;
-losing the layout file and reordering the config stops before any change.
+losing the layout file and reordering the config stops before any change; past 50 sites the
+build's role holds the branch's names by prefix, and a branch under that prefix is refused;
+1,000 x 5 synthesizes within every quota.
 
 Usage: scale_test.py --binary BIN --moto ENDPOINT --work DIR
 """
@@ -86,13 +88,26 @@ def main():
     cfg.write_text(config(names + ["p100"]))
     rc, out = t("diff", "main", "-c", str(cfg))
     lines = [l for l in out.splitlines() if re.match(r"^\[[-+~]\] ", l)]
-    functions_changes = [l for l in lines if "AWS::IAM" not in l]
-    check("adding a pipeline diffs as additions only (the build role's grants aside)",
-          all(l.startswith("[+]") for l in functions_changes) and sum("AWS::Lambda::Function" in l for l in functions_changes) == 5
-          and not any(l.startswith("[-]") for l in lines), "\n".join(lines[:40]))
+    # Past 50 sites the build's role holds the functions by the branch's name prefix, so it
+    # does not change either.
+    check("adding a pipeline diffs as additions only, the build stack unchanged",
+          all(l.startswith("[+]") for l in lines) and sum("AWS::Lambda::Function" in l for l in lines) == 5
+          and not any("AWS::IAM" in l for l in lines), "\n".join(lines[:40]))
     rc, out = t("deploy", "main", "-c", str(cfg), "--require-approval", "never")
     after = where()
+    rules = [r["Name"] for r in boto3.client("events", **kw).list_rules()["Rules"]]
+    check("every function and rule name is under the prefix the build's role is granted",
+          all(f.startswith("scale-main-lambda-") for f in after) and rules and all(r.startswith("scale-main-lambda-") for r in rules),
+          (list(after)[:3], rules[:3]))
     check("after deploying it, no existing function moved", rc == 0 and all(after.get(f) == s for f, s in before.items()), out[-1500:])
+
+    # A branch whose names fall under main's pattern stops before any change, and the reverse.
+    small = work / "small.yml"
+    small.write_text(config(["p000"], sites=1).replace("scale-input-bucket", "scale-x-input").replace("scale-output-bucket", "scale-x-output"))
+    rc, out = t("deploy", "main-lambda-x", "-c", str(small), "--stack", "CodePipelineStack", "--require-approval", "never")
+    check("a branch main-lambda-x, whose names main's build could change, stops naming both",
+          rc != 0 and "names would be shared" in out and "scale-main-lambda-*" in out and "Nothing was changed" in out
+          and not any("main-lambda-x" in s["StackName"] for s in cfn.describe_stacks()["Stacks"]), out[-1200:])
 
     kept = [n for n in names + ["p100"] if n not in names[10:20]]
     cfg.write_text(config(kept))
@@ -138,6 +153,17 @@ def main():
     # (DeleteConflict), which CloudFormation never does, so the build stack stays.
     rc, out = t("destroy", "main", "-c", str(cfg), "--stack", "PipelinesStack", "--force")
     check("destroy with a smaller config deletes every part, the ones it no longer needs too", rc == 0 and deployed_parts() == [], (deployed_parts(), out[-1500:]))
+    # 1,000 x 5: every stack within every quota (synthesis only; docs/performance.md has its timing).
+    big = work / "big.yml"
+    big.write_text(config([f"q{i:04d}" for i in range(1000)]))
+    started = time.time()
+    rc, out = t("synth", "main", "-c", str(big), "-o", str(work / "big-out"), "-q")
+    templates = [json.loads(f.read_text()) for f in work.joinpath("big-out").glob("*.template.json")]
+    sizes = [len(f.read_bytes()) for f in work.joinpath("big-out").glob("*.template.json")]
+    check(f"1,000 x 5 sites synthesize as {len(templates)} stacks, each within every quota ({time.time() - started:.1f} s, debug build)",
+          rc == 0 and len(templates) > 60 and all(len(t["Resources"]) <= 500 and len(t.get("Parameters", {})) <= 200
+                                                 and len(t.get("Outputs", {})) <= 200 for t in templates) and max(sizes) <= 1_000_000,
+          out[-1500:])
     finish("scale")
 
 

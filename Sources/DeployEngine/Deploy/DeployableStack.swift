@@ -35,6 +35,8 @@ public struct DeployableStack: Sendable {
     public var emptyOnDelete: [String] = []
     public var eventBridgeBuckets: [String] = []
     public var owner: Owner?
+    /// What every name this stack creates starts with, and the pattern its grants cover (NameScope).
+    public var nameScope: (names: String, grants: String?)?
     public var parameterSources: [StackArtifact.ParameterSource]
     /// Logical ID → construct path, for diffs and recaps that name constructs.
     public var paths: [String: String]
@@ -76,6 +78,8 @@ public struct DeployableStack: Sendable {
                     tags.append(CloudFormation.Tag(key: key, value: value))
                     tags.sort { $0.key < $1.key }
                 }
+            case NameScope.metadataType:
+                if let names = data["names"]?.stringValue { nameScope = (names, data["grants"]?.stringValue) }
             case "tsdeploy:bucket-eventbridge-notifications":
                 if let bucket = data["bucket"]?.stringValue { eventBridgeBuckets.append(bucket) }
             default: break

@@ -44,6 +44,10 @@ public struct Deployment: Sendable {
         // Named buckets and repositories that exist outside their stack: stop before any change.
         let conflicts = try await NameConflicts.find(stacks.filter { !NameConflicts.named($0, deployed: []).isEmpty }, session: session)
         if !conflicts.isEmpty { throw NameConflicts.error(conflicts) }
+        if mustBeDeployedAsSynthesized.isEmpty {
+            let shared = try await NameScopes.conflicts(stacks, session: session)
+            if !shared.isEmpty { throw NameScopes.error(shared) }
+        }
         // The build skips this: its role may not read other stacks, and the deploy from a
         // workstation that set the branch up already warned.
         for stack in stacks where mustBeDeployedAsSynthesized.isEmpty {

@@ -51,6 +51,7 @@ public struct Synth: ParsableCommand {
             Console.stdout(out)
         }
         let ms = Int(Date().timeIntervalSince(start) * 1000)
-        Console.stderr("Synthesized \(selected.map(\.stackName).joined(separator: ", ")) to \(output)/ in \(ms) ms")
+        let shown = selected.prefix(6).map(\.stackName).joined(separator: ", ") + (selected.count > 6 ? " and \(selected.count - 6) more" : "")
+        Console.stderr("Synthesized \(selected.count == 1 ? "" : "\(selected.count) stacks: ")\(shown) to \(output)/ in \(ms) ms")
     }
 }
