@@ -92,6 +92,12 @@ public struct JSONWriter: Sendable {
     /// DEL, the C1 controls (NEL is a line break to them), a byte-order mark, U+FFFE/U+FFFF.
     static func escape(_ s: String, into out: inout String, yaml: Bool = false) {
         out += "\""
+        // Almost every string is plain printable ASCII: copied whole.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -58,6 +58,13 @@ open class CfnResource: Construct {
 
     /// Derived from the path below the stack, so it is stable as long as the tree is.
     public var logicalId: String {
-        overrideLogicalId ?? LogicalId.make(Array(pathComponents.dropFirst(stack.pathComponents.count)))
+        if let overrideLogicalId { return overrideLogicalId }
+        if let computedLogicalId { return computedLogicalId }
+        // A construct's path never changes once made, so neither does its ID; synthesis asks
+        // for it many times (references, dependencies, metadata).
+        let id = LogicalId.make(Array(pathComponents.dropFirst(stack.pathComponents.count)))
+        computedLogicalId = id
+        return id
     }
+    private var computedLogicalId: String?
 }

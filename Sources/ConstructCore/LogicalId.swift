@@ -29,13 +29,24 @@ public enum LogicalId {
     }
 
     static func hash(_ components: [String]) -> String {
-        let digest = Insecure.MD5.hash(data: Data(components.joined(separator: "/").utf8))
-        return digest.prefix(4).map { String(format: "%02X", $0) }.joined()
+        hex(Insecure.MD5.hash(data: Data(components.joined(separator: "/").utf8)).prefix(4), digits: upperDigits)
+    }
+
+    static let upperDigits = Array("0123456789ABCDEF".utf8), lowerDigits = Array("0123456789abcdef".utf8)
+
+    /// Hex of `bytes` (String(format:) costs a formatter per byte, and synth makes thousands).
+    static func hex<S: Sequence>(_ bytes: S, digits: [UInt8]) -> String where S.Element == UInt8 {
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func alphanumeric(_ s: String) -> String {
-        String(s.unicodeScalars.filter { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
-            .map(Character.init))
+        let bytes = s.utf8.filter { (0x61...0x7A).contains($0) || (0x41...0x5A).contains($0) || (0x30...0x39).contains($0) }
+        return bytes.count == s.utf8.count ? s : String(decoding: bytes, as: UTF8.self)
     }
 
     /// Is `s` usable as a logical ID (`[A-Za-z0-9]+`, ≤ 255)?
@@ -48,6 +59,6 @@ public enum LogicalId {
 public enum StableHash {
     /// First 8 hex digits (lower-case) of the MD5 of `s`.
     public static func hex8(_ s: String) -> String {
-        Insecure.MD5.hash(data: Data(s.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        LogicalId.hex(Insecure.MD5.hash(data: Data(s.utf8)).prefix(4), digits: LogicalId.lowerDigits)
     }
 }

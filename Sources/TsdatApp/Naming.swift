@@ -93,6 +93,7 @@ public struct TsdatNames: Sendable {
 
     /// Replaces disallowed characters with `-`, collapses runs of separators, trims them.
     static func slug(_ s: String, allowed: String) -> String {
+        if s.utf8.allSatisfy({ $0 < 0x80 }) && allowed.utf8.allSatisfy({ $0 < 0x80 }) { return asciiSlug(s, allowed: allowed) }
         var out = ""
         for c in s {
             let mapped: Character = allowed.contains(c) ? c : "-"
@@ -102,6 +103,25 @@ public struct TsdatNames: Sendable {
         while let f = out.first, !alnum.contains(f) { out.removeFirst() }
         while let l = out.last, !alnum.contains(l) { out.removeLast() }
         return out
+    }
+
+    /// `slug` for ASCII input, byte by byte: synth derives several names per site, and
+    /// `String.contains(Character)` per character dominated synth at 1,000 pipelines.
+    private static func asciiSlug(_ s: String, allowed: String) -> String {
+        var mask: (UInt64, UInt64) = (0, 0)
+        for b in allowed.utf8 { if b < 64 { mask.0 |= 1 << UInt64(b) } else { mask.1 |= 1 << UInt64(b - 64) } }
+        func isAllowed(_ b: UInt8) -> Bool { b < 64 ? mask.0 & (1 << UInt64(b)) != 0 : mask.1 & (1 << UInt64(b - 64)) != 0 }
+        func isAlnum(_ b: UInt8) -> Bool { (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) }
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        for b in s.utf8 {
+            let mapped = isAllowed(b) ? b : UInt8(ascii: "-")
+            if !isAlnum(mapped), let last = out.last, !isAlnum(last) { continue }
+            out.append(mapped)
+        }
+        let start = out.firstIndex(where: isAlnum) ?? out.endIndex
+        let end = (out.lastIndex(where: isAlnum).map { $0 + 1 }) ?? start
+        return start < end ? String(decoding: out[start..<end], as: UTF8.self) : ""
     }
 
     /// ECR: lower-case `[a-z0-9]+([._-][a-z0-9]+)*`.

@@ -96,3 +96,33 @@ import TsdatApp
         #expect(peakMB < 1024)
     }
 }
+
+/// The overlapping-prefix warning finds, for each S3 site, the first earlier site in the file
+/// whose prefix overlaps its own — checked against the pairwise definition on random trees of
+/// prefixes (the check sorts instead of comparing every pair).
+@Suite struct OverlappingPrefixTests {
+    @Test(arguments: 0..<40) func matchesThePairwiseDefinition(seed: Int) throws {
+        var random = SplitMix64(state: UInt64(seed))
+        let segments = ["a", "b", "ab", "c"]
+        var prefixes: [String] = []
+        let count = Int(random.next() % 12) + 2
+        for _ in 0..<count {
+            var parts: [String] = []
+            let depth = Int(random.next() % 3) + 1
+            for _ in 0..<depth { parts.append(segments[Int(random.next() % 4)]) }
+            prefixes.append(parts.joined(separator: "/") + "/")
+        }
+        var text = try Fixtures.sampleSource()
+        let start = text.range(of: "pipelines:")!.lowerBound
+        text = String(text[..<start]) + "pipelines:\n  - name: p\n    type: Ingest\n    trigger: S3\n    configs:\n"
+            + prefixes.enumerated().map { "      s\($0.offset): {input_bucket_path: \($0.element), config_file_path: c.yaml}" }.joined(separator: "\n") + "\n"
+        let loaded = try ConfigLoader.parse(text, file: "t.yml", branch: "main")
+        let got = loaded.warnings.map(\.message).filter { $0.contains("overlapping") }
+        var expected: [String] = []
+        for (i, p) in prefixes.enumerated() {
+            guard let j = prefixes[..<i].firstIndex(where: { p.hasPrefix($0) || $0.hasPrefix(p) }) else { continue }
+            expected.append("'p/s\(i)' and 'p/s\(j)' watch overlapping prefixes ('\(p)' and '\(prefixes[j])'): both run for the same files")
+        }
+        #expect(got == expected, "\(prefixes)")
+    }
+}

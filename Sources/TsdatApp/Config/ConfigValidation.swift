@@ -138,19 +138,35 @@ enum ConfigValidation {
 
     /// Two S3-triggered sites where one prefix contains the other both run for the same file.
     private static func checkOverlappingPrefixes(_ c: PipelinesConfig, _ r: inout YAMLReader) {
-        var seen: [(pipeline: String, site: String, prefix: String)] = []
+        struct Watched { var order: Int, pipeline: String, site: String, prefix: String, location: String }
+        var all: [Watched] = []
         for (n, p) in c.pipelines.enumerated() where p.trigger == .s3 {
             let i = r.pipelineSourceIndex[n]
             for site in p.sites {
                 guard let raw = site.inputBucketPath else { continue }
-                let prefix = normalizePrefix(raw)
-                if let other = seen.first(where: { prefix.hasPrefix($0.prefix) || $0.prefix.hasPrefix(prefix) }) {
-                    r.warning("'\(p.name)/\(site.id)' and '\(other.pipeline)/\(other.site)' watch overlapping prefixes "
-                              + "('\(Display.truncated(prefix))' and '\(Display.truncated(other.prefix))'): both run for the same files",
-                              at: r.locations["pipelines[\(i)].configs.\(site.id).input_bucket_path"])
-                }
-                seen.append((p.name, site.id, prefix))
+                all.append(Watched(order: all.count, pipeline: p.name, site: site.id, prefix: normalizePrefix(raw),
+                                   location: "pipelines[\(i)].configs.\(site.id).input_bucket_path"))
             }
+        }
+        // Sorted, a prefix comes before everything it is a prefix of, so the prefixes still open
+        // on a stack (the chain of prefixes of the current one) find every overlapping pair without
+        // comparing all pairs (12.5 million comparisons at 5,000 sites). Each pair is reported once, at the site later in the file.
+        let sorted = all.sorted { ($0.prefix, $0.order) < ($1.prefix, $1.order) }
+        var open: [Watched] = []
+        var firstOverlap: [Int: Watched] = [:]
+        for w in sorted {
+            while let top = open.last, !w.prefix.hasPrefix(top.prefix) { open.removeLast() }
+            for ancestor in open {
+                let (later, earlier) = w.order > ancestor.order ? (w, ancestor) : (ancestor, w)
+                if let known = firstOverlap[later.order], known.order < earlier.order {} else { firstOverlap[later.order] = earlier }
+            }
+            open.append(w)
+        }
+        for w in all {
+            guard let other = firstOverlap[w.order] else { continue }
+            r.warning("'\(w.pipeline)/\(w.site)' and '\(other.pipeline)/\(other.site)' watch overlapping prefixes "
+                      + "('\(Display.truncated(w.prefix))' and '\(Display.truncated(other.prefix))'): both run for the same files",
+                      at: r.locations[w.location])
         }
     }
 
