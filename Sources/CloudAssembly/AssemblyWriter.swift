@@ -25,6 +25,22 @@ public struct AssemblyWriter {
         return files
     }
 
+    struct FileRenderer: Sendable {
+        var name: String
+        var render: @Sendable () -> String
+    }
+
+    static func fileRenderers(for artifacts: [StackArtifact]) -> [FileRenderer] {
+        var files = [
+            FileRenderer(name: "cdk.out") { JSONWriter().string(["version": .string(Manifest.schemaVersion)]) + "\n" },
+            FileRenderer(name: "manifest.json") { JSONWriter().string(Manifest.render(artifacts)) + "\n" },
+        ]
+        for a in artifacts {
+            files.append(FileRenderer(name: Manifest.templateFileName(a.stackName)) { JSONWriter().string(a.template.render()) + "\n" })
+        }
+        return files
+    }
+
     public func write(_ artifacts: [StackArtifact]) throws {
         let fm = FileManager.default
         let target = outputDirectory.standardizedFileURL
@@ -36,9 +52,18 @@ public struct AssemblyWriter {
         try? fm.removeItem(at: staging)
         try fm.createDirectory(at: staging, withIntermediateDirectories: false)
         do {
-            for file in Self.files(for: artifacts) {
-                try Data(file.contents.utf8).write(to: staging.appendingPathComponent(file.name))
+            // One template at a time per core, each written as soon as it is rendered: at
+            // 1,000 pipelines holding every rendered template at once doubled peak memory.
+            let dir = staging
+            let errors = Parallel.map(Self.fileRenderers(for: artifacts)) { file -> String? in
+                do {
+                    try Data(file.render().utf8).write(to: dir.appendingPathComponent(file.name))
+                    return nil
+                } catch {
+                    return "\(file.name): \(error)"
+                }
             }
+            if let first = errors.compactMap({ $0 }).first { throw AssemblyWriteError(message: "could not write \(first)") }
             try replace(target, with: staging)
         } catch {
             try? fm.removeItem(at: staging)
@@ -128,4 +153,9 @@ public struct AssemblyError: Error, CustomStringConvertible {
         self.hint = hint
     }
     public var description: String { message + (hint.map { "\n  hint: \($0)" } ?? "") }
+}
+
+struct AssemblyWriteError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

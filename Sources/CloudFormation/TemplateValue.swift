@@ -62,6 +62,37 @@ extension TemplateValue {
         }
     }
 
+    /// The value with every reference replaced by `transform`'s answer; when it holds none,
+    /// the value itself, its storage shared rather than copied (most of a template).
+    public func replacingReferences(_ transform: (Reference) throws -> TemplateValue) rethrows -> TemplateValue {
+        try replaced(transform) ?? self
+    }
+
+    private func replaced(_ transform: (Reference) throws -> TemplateValue) rethrows -> TemplateValue? {
+        switch self {
+        case .reference(let r):
+            return try transform(r)
+        case .array(let items):
+            var out: [TemplateValue]?
+            for (i, item) in items.enumerated() {
+                guard let new = try item.replaced(transform) else { continue }
+                if out == nil { out = items }
+                out![i] = new
+            }
+            return out.map { .array($0) }
+        case .object(let object):
+            var out: OrderedObject?
+            for (k, v) in object {
+                guard let new = try v.replaced(transform) else { continue }
+                if out == nil { out = object }
+                out![k] = new
+            }
+            return out.map { .object($0) }
+        default:
+            return nil
+        }
+    }
+
     /// Visits every value depth-first.
     public func forEach(_ body: (TemplateValue) throws -> Void) rethrows {
         try body(self)

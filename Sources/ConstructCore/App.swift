@@ -45,7 +45,8 @@ public final class App: Construct {
             artifacts.append(stack.artifact(template: template, metadata: metadata, wiring: wiring))
         }
         try StackArtifact.checkForCycles(artifacts)
-        let over = artifacts.flatMap { a in StackLimits.violations(a, bytes: JSONWriter.compact(a.template.render()).utf8.count) }
+        let sizes = Parallel.map(artifacts) { JSONWriter.compact($0.template.render()).utf8.count }
+        let over = zip(artifacts, sizes).flatMap { StackLimits.violations($0, bytes: $1) }
         if !over.isEmpty { throw SynthesisError(over.map(\.description).joined(separator: "\n")) }
         return artifacts
     }

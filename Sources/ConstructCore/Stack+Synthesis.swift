@@ -22,8 +22,7 @@ extension Stack {
 
         let app = self.app
         func resolve(_ value: TemplateValue) throws -> TemplateValue {
-            try value.map { v in
-                guard case .reference(let ref) = v else { return v }
+            try value.replacingReferences { ref in
                 guard let target = app.find(path: ref.targetPath) as? CfnResource else {
                     throw SynthesisError("\(stackName) refers to '\(ref.targetPath)', which is not a resource of this app")
                 }

@@ -36,7 +36,7 @@ public struct SynthPipeline {
         }
         let artifacts = try deployment.app.synthesize()
         warnings += deployment.app.diagnostics.map(\.description)
-        let violations = artifacts.flatMap { a in LeastPrivilege.violations(in: a.template).map { "\(a.stackName): \($0)" } }
+        let violations = Parallel.map(artifacts) { a in LeastPrivilege.violations(in: a.template).map { "\(a.stackName): \($0)" } }.flatMap { $0 }
         if !violations.isEmpty { throw SynthesisError(violations.joined(separator: "\n")) }
         do {
             if let file = try LayoutFile.write(deployment.layout, besideConfig: configPath, branch: branch) {
