@@ -18,6 +18,31 @@ public struct JSONWriter: Sendable {
         return out
     }
 
+    /// The length in bytes of `compact(value)`, without building it (the template size check).
+    public static func compactByteCount(_ value: TemplateValue) -> Int {
+        switch value {
+        case .string(let s): return escapedByteCount(s)
+        case .int(let n): return String(n).utf8.count
+        case .double(let d): return format(d).utf8.count
+        case .bool(let b): return b ? 4 : 5
+        case .null: return 4
+        case .array(let items): return 2 + max(0, items.count - 1) + items.reduce(0) { $0 + compactByteCount($1) }
+        case .object(let object):
+            var n = 2 + max(0, object.count - 1)
+            for (k, v) in object { n += escapedByteCount(k) + 1 + compactByteCount(v) }
+            return n
+        case .reference(let r):
+            preconditionFailure("unresolved reference \(r) reached the JSON writer")
+        }
+    }
+
+    static func escapedByteCount(_ s: String) -> Int {
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) { return s.utf8.count + 2 }
+        var out = ""
+        escape(s, into: &out)
+        return out.utf8.count
+    }
+
     private func write(_ value: TemplateValue, level: Int, into out: inout String) {
         switch value {
         case .array(let items):
@@ -80,8 +105,15 @@ public struct JSONWriter: Sendable {
     }
 
     private func pad(_ level: Int, _ out: inout String) {
-        for _ in 0..<level { out += indent }
+        if indent == " " {
+            out += Self.spaces[min(level, Self.spaces.count - 1)]
+            if level >= Self.spaces.count { for _ in Self.spaces.count - 1..<level { out += " " } }
+        } else {
+            for _ in 0..<level { out += indent }
+        }
     }
+
+    private static let spaces: [String] = (0..<32).map { String(repeating: " ", count: $0) }
 
     static func format(_ d: Double) -> String {
         if d.isFinite, d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }

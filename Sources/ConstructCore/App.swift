@@ -33,10 +33,25 @@ public final class App: Construct {
         }
         // Constructs finish lazily built properties (policy documents, targets) first.
         for c in descendants { c.prepare() }
+        // Stacks resolve on every core, each with its own wiring, merged in stack order so the
+        // result is the one a single pass gives. Logical IDs are computed once up front: the
+        // resolutions only read the tree.
+        for stack in stacks { for r in stack.resources { _ = r.logicalId } }
+        let outcomes = Parallel.map(stacks.map(StackBox.init)) { box -> Resolution in
+            var own = CrossStackWiring()
+            do {
+                let (template, metadata) = try box.stack.resolvedTemplate(wiring: &own)
+                return Resolution(template: template, metadata: metadata, wiring: own, error: nil)
+            } catch {
+                return Resolution(template: Template(), metadata: [], wiring: own, error: error)
+            }
+        }
         var wiring = CrossStackWiring()
         var resolved: [ObjectIdentifier: (Template, [MetadataEntry])] = [:]
-        for stack in stacks {
-            resolved[ObjectIdentifier(stack)] = try stack.resolvedTemplate(wiring: &wiring)
+        for (stack, outcome) in zip(stacks, outcomes) {
+            if let error = outcome.error { throw error }
+            wiring.merge(outcome.wiring)
+            resolved[ObjectIdentifier(stack)] = (outcome.template, outcome.metadata)
         }
         var artifacts: [StackArtifact] = []
         for stack in stacks {
@@ -45,7 +60,7 @@ public final class App: Construct {
             artifacts.append(stack.artifact(template: template, metadata: metadata, wiring: wiring))
         }
         try StackArtifact.checkForCycles(artifacts)
-        let sizes = Parallel.map(artifacts) { JSONWriter.compact($0.template.render()).utf8.count }
+        let sizes = Parallel.map(artifacts) { JSONWriter.compactByteCount($0.template.render()) }
         let over = zip(artifacts, sizes).flatMap { StackLimits.violations($0, bytes: $1) }
         if !over.isEmpty { throw SynthesisError(over.map(\.description).joined(separator: "\n")) }
         return artifacts
@@ -63,4 +78,14 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 public struct SynthesisError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// A stack handed to another thread for resolution, which only reads the construct tree.
+private struct StackBox: @unchecked Sendable { let stack: Stack }
+
+private struct Resolution: Sendable {
+    var template: Template
+    var metadata: [MetadataEntry]
+    var wiring: CrossStackWiring
+    var error: (any Error)?
 }

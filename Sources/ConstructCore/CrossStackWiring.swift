@@ -55,6 +55,22 @@ struct CrossStackWiring {
         return Fn.ref(parameterId)
     }
 
+    /// Adds what another wiring recorded after what this one holds (the order one pass over
+    /// the stacks in this order would give).
+    mutating func merge(_ other: CrossStackWiring) {
+        for link in other.links where !links.contains(link) { links.append(link) }
+        for (consumer, producers) in other.dependencies {
+            var deps = dependencies[consumer, default: []]
+            for p in producers where !deps.contains(p) { deps.append(p) }
+            dependencies[consumer] = deps
+        }
+        for (producer, list) in other.outputs {
+            var mine = outputs[producer, default: []]
+            for o in list where !mine.contains(where: { $0.logicalId == o.logicalId }) { mine.append(o) }
+            outputs[producer] = mine
+        }
+    }
+
     /// Adds the producer outputs and consumer parameters that wiring created.
     func apply(to stack: Stack, template: inout Template) {
         for output in outputs[stack.stackName] ?? [] where !template.outputs.contains(where: { $0.logicalId == output.logicalId }) {

@@ -38,7 +38,7 @@ extension Stack {
             var props = r.cfnProperties
             applyTags(to: &props, format: r.cfnTagFormat)
             resource.properties = try resolve(.object(props)).objectValue ?? OrderedObject()
-            let implied = Self.referencedLogicalIds(in: .object(resource.properties))
+            let implied = r.cfnDependencies.isEmpty ? [] : Self.referencedLogicalIds(in: .object(resource.properties))
             for dep in r.cfnDependencies {
                 if dep.stack === self {
                     // A Ref or GetAtt already orders the two; repeating it in DependsOn is noise.

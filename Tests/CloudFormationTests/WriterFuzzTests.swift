@@ -32,4 +32,16 @@ import Yams
             #expect(json?[key] as? String == value, "case \(i): JSON")
         }
     }
+
+    @Test func theCompactByteCountIsTheLengthOfTheCompactJSON() {
+        var rng = SplitMix64(state: 7)
+        for i in 0..<500 {
+            let key = Self.randomString(&rng)
+            let value: TemplateValue = .object(OrderedObject([
+                (key, .string(Self.randomString(&rng))), ("n", .int(i - 250)), ("d", .double(Double(i) / 8)),
+                ("list", .array([.bool(i % 2 == 0), .null, .array([]), .object(OrderedObject())])),
+            ]))
+            #expect(JSONWriter.compactByteCount(value) == JSONWriter.compact(value).utf8.count, "case \(i)")
+        }
+    }
 }

@@ -102,7 +102,7 @@ public enum ConfigLoader {
                         r.pipelineSourceIndex.append(i)
                     }
                 }
-            } else if Resolver.default.resolveTag(of: node) != .null {
+            } else if YAMLReader.resolvedTag(node) != .null {
                 r.error("'pipelines' must be a list, found \(YAMLReader.describe(node))", at: node.mark)
             }
         }

@@ -28,13 +28,27 @@ struct YAMLReader {
 
     mutating func remember(_ path: String, _ mark: Mark?) { if let mark { locations[path] = mark } }
 
+    /// The tag YAML 1.1 gives a node: Yams's resolver runs a regular expression per rule, per
+    /// scalar; a plain scalar starting with a letter is a string unless it is one of the
+    /// words below (bool, null), which is nearly every name and path in a config.
+    static func resolvedTag(_ node: Node) -> Tag.Name {
+        if case .scalar(let scalar) = node, scalar.style == .plain, let first = scalar.string.utf8.first,
+           (0x41...0x5A).contains(first) || (0x61...0x7A).contains(first),
+           !specialWords.contains(scalar.string.lowercased()) {
+            return .str
+        }
+        return Resolver.default.resolveTag(of: node)
+    }
+
+    static let specialWords: Set<String> = ["y", "n", "yes", "no", "true", "false", "on", "off", "null"]
+
     static func describe(_ node: Node) -> String {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"
         case .scalar:
-            switch Resolver.default.resolveTag(of: node) {
+            switch resolvedTag(node) {
             case .bool: return "a boolean"
             case .int: return "a number"
             case .float: return "a number"
@@ -96,7 +110,7 @@ struct YAMLReader {
                   hint: "names, paths and values are one line of printable text")
             return nil
         }
-        let tag = Resolver.default.resolveTag(of: node)
+        let tag = scalar.style == .plain ? Self.resolvedTag(node) : .str
         if scalar.style == .plain, tag == .null {
             error("'\(Display.truncated(path))' is empty", at: node.mark)
             return nil
