@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -32,9 +33,12 @@ sizes = [1, 10, 100, 1000]
 def run_once(args, env=None, cwd=None):
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
+    timer = threading.Timer(600, proc.kill)  # a hung command fails the benchmark instead of stalling it
+    timer.start()
     err = proc.stderr.read().decode(errors="replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    timer.cancel()
+    elapsed = time.perf_counter() - start
     if status != 0:
         sys.exit(f"benchmark: {' '.join(args)} failed with status {status}:\n{err[-2000:]}")
     return elapsed, usage.ru_maxrss / 1024
@@ -106,35 +110,41 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
-def engine(work, runs):
+def start_moto():
+    """A fresh moto_server with its change-set gaps filled (Tests/migrate/moto_with_import.py:
+    outputs and parameters refreshed after ExecuteChangeSet, as AWS does; plain moto keeps the old
+    parameters, so every no-op deploy would look changed and go through a change set)."""
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+    moto = subprocess.Popen([sys.executable, os.path.join(root, "Tests", "migrate", "moto_with_import.py"), "-H", "127.0.0.1", "-p", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     endpoint = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID="AKIABENCHSCALE000001", AWS_SECRET_ACCESS_KEY="x", AWS_REGION="us-west-2",
-               AWS_ENDPOINT_URL=endpoint, AWS_EC2_METADATA_DISABLED="true", CI="true", HOME=work)
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
-                break
-            except Exception:
-                time.sleep(0.1)
-        import boto3
-        ecr = boto3.client("ecr", endpoint_url=endpoint, region_name="us-west-2", aws_access_key_id="a", aws_secret_access_key="b")
-        manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-                               "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 1,
-                                          "digest": "sha256:" + "c" * 64}, "layers": []})
-        print("\nOn moto_server (the branch deployed once, then unchanged):\n")
-        print("| pipelines × sites | stacks | first deploy | no-op deploy | diff | peak RSS |")
-        print("|---|---|---|---|---|---|")
-        run_once([binary, "bootstrap"], env)
-        for n in [1, 10, 100]:
-            urllib.request.urlopen(urllib.request.Request(endpoint + "/moto-api/reset", method="POST")).read()
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
+            break
+        except Exception:
+            time.sleep(0.1)
+    return moto, endpoint
+
+
+def engine(work, runs):
+    import boto3
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                           "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 1,
+                                      "digest": "sha256:" + "c" * 64}, "layers": []})
+    print("\nOn moto_server (a fresh one per row; the branch deployed once, then unchanged):\n")
+    print("| pipelines × sites | stacks | first deploy | no-op deploy | diff | peak RSS |")
+    print("|---|---|---|---|---|---|")
+    for n in [1, 10, 100]:
+        moto, endpoint = start_moto()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(AWS_ACCESS_KEY_ID="AKIABENCHSCALE000001", AWS_SECRET_ACCESS_KEY="x", AWS_REGION="us-west-2",
+                   AWS_ENDPOINT_URL=endpoint, AWS_EC2_METADATA_DISABLED="true", CI="true", HOME=work)
+        try:
+            ecr = boto3.client("ecr", endpoint_url=endpoint, region_name="us-west-2", aws_access_key_id="a", aws_secret_access_key="b")
             run_once([binary, "bootstrap"], env)
             cfg = os.path.join(work, f"m{n}.yml")
             with open(cfg, "w") as f:
@@ -149,9 +159,9 @@ def engine(work, runs):
             run_once([binary, "synth", "main", "-c", cfg, "-o", out, "-q"], env)
             count = len([x for x in os.listdir(out) if x.endswith(".template.json")])
             print(f"| {n} × 5 | {count} | {fmt(first)} | {fmt(noop)} | {fmt(diff)} | {max(rss1, rss2):.0f} MB |", flush=True)
-    finally:
-        moto.terminate()
-        moto.wait()
+        finally:
+            moto.terminate()
+            moto.wait()
 
 
 if __name__ == "__main__":
