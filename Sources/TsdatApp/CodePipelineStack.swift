@@ -66,7 +66,7 @@ public final class CodePipelineStack: Stack {
         depth.alarmName = queueName + "-not-empty"
         depth.statistic = "Maximum"
         depth.description = "Pipeline invocations of \(names.base) failed after Lambda's retries; their events wait in the queue"
-        Alarm(self, "FailureQueueAlarm", depth)
+        _ = Alarm(self, "FailureQueueAlarm", depth)
 
         project = Project(self, "BuildProject", buildProjectProps(c, names: names))
         grantBuild(c, names: &names)

@@ -29,7 +29,7 @@ struct CrossStackMotoTests {
         let names = ToolkitNames(qualifier: qualifier, account: account, region: "us-west-2", stackName: "TSDeployToolkit-\(suffix)")
         let toolkitApp = App()
         _ = ToolkitStack(toolkitApp, names: names, options: .init())
-        try await StackDeployer(cloudFormation: try session.cloudFormation(), s3: try session.s3(), reporter: reporter, options: options)
+        _ = try await StackDeployer(cloudFormation: try session.cloudFormation(), s3: try session.s3(), reporter: reporter, options: options)
             .deploy(try DeployableStack(try toolkitApp.synthesize()[0]), parameters: [])
 
         func synthesize(consumerReadsTopic: Bool) throws -> [DeployableStack] {

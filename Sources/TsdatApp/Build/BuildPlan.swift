@@ -153,7 +153,7 @@ public struct BuildPlan: Sendable {
                     throw BuildPlanError("\(path) links outside the pipelines repository (to \(resolved))", hint: "images hold only the repository's own files; copy it in instead")
                 }
                 var dir: ObjCBool = false
-                FileManager.default.fileExists(atPath: url.path, isDirectory: &dir)
+                _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &dir)
                 if dir.boolValue { stack.append(path) } else { out.append(path) }
             }
         }
